@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what pgcutover's build, demo, tests and benchmarks need on a fresh Debian machine that has
+# Swift: PostgreSQL 15, libpg_query, PgBouncer, client drivers. Idempotent; quiet when all is there.
+set -euo pipefail
+
+need_apt=()
+for pkg in postgresql-15 postgresql-client-15 postgresql-contrib libpg-query-dev pgbouncer \
+           libpostgresql-jdbc-java hyperfine openssl; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
+done
+if ((${#need_apt[@]})); then
+    echo "installing: ${need_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# The Debian package starts a cluster of its own on 5432; pgcutover's scripts run their own.
+if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q online; then
+    pg_ctlcluster 15 main stop 2>/dev/null || true
+fi
+
+python3 - <<'PY' || pip install -q --disable-pip-version-check psycopg2-binary asyncpg pytest
+import psycopg2, asyncpg, pytest
+PY
