@@ -1,0 +1,447 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import WireProtocol
+
+/// The one place where a session's I/O happens: it feeds the client's and the server's bytes to
+/// the session's state machine and carries out the actions it returns. Relayed frames leave as the
+/// same bytes they arrived as: consecutive frames that are forwarded unchanged go out as one slice.
+final class ClientSessionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var machine: SessionStateMachine
+    private let environment: SessionEnvironment
+    private var info: SessionInfo
+    private var logger: Logger
+
+    private var context: ChannelHandlerContext?
+    private var upstream: UpstreamChannelHandler?
+    private var clientDecoder: FrameDecoder
+    private var serverDecoder: FrameDecoder
+    private var clientBytes: ByteBuffer?
+    private var serverBytes: ByteBuffer?
+    private var awaitingUpstreamSSLByte = false
+    private var clientReadPending = false
+    private var registeredKey: CancelKeyRegistry.Key?
+    private var serverKeys: [BackendKeyData] = []
+    private var closed = false
+    private let startedAt = NIODeadline.now()
+
+    init(environment: SessionEnvironment, info: SessionInfo) {
+        self.environment = environment
+        self.info = info
+        self.machine = SessionStateMachine(
+            clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode)
+        self.clientDecoder = FrameDecoder(phase: .startup, maximumMessageLength: environment.maximumMessageLength)
+        self.serverDecoder = FrameDecoder(phase: .messages, maximumMessageLength: environment.maximumMessageLength)
+        var logger = environment.logger
+        logger[metadataKey: "session"] = "\(info.id)"
+        logger[metadataKey: "client"] = "\(info.clientAddress)"
+        self.logger = logger
+    }
+
+    var clientIsWritable: Bool { context?.channel.isWritable ?? false }
+
+    // MARK: Client channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        environment.sessions.add(self, id: info.id, eventLoop: context.eventLoop)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        if clientBytes == nil {
+            clientBytes = incoming
+        } else {
+            clientBytes!.writeBuffer(&incoming)
+        }
+        processClientBytes()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        upstream?.flush()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        execute(machine.clientClosed(), frame: nil)
+        finish()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            upstream?.resumeReading()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // TLS handshake failures and resets: the client is gone or unusable; the server
+        // connection goes with it.
+        logger.debug("client connection error", metadata: ["error": "\(error)"])
+        execute(machine.clientClosed(), frame: nil)
+    }
+
+    /// Reads from the client only while the server connection can take more.
+    func read(context: ChannelHandlerContext) {
+        if let upstream, !upstream.isWritable {
+            clientReadPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    // MARK: Server connection events (called by UpstreamChannelHandler, same event loop)
+
+    func serverBytesReceived(_ buffer: ByteBuffer) {
+        var incoming = buffer
+        if serverBytes == nil {
+            serverBytes = incoming
+        } else {
+            serverBytes!.writeBuffer(&incoming)
+        }
+        processServerBytes()
+    }
+
+    func serverReadComplete() {
+        context?.flush()
+    }
+
+    func upstreamInactive() {
+        if let rest = serverBytes, rest.readableBytes > 0 {
+            // A partial frame from a server that went away cannot be completed; it is dropped.
+            logger.debug("server closed with \(rest.readableBytes) bytes of an incomplete message")
+        }
+        execute(machine.upstreamClosed(), frame: nil)
+    }
+
+    func upstreamFailed(_ error: any Error) {
+        logger.debug("server connection error", metadata: ["error": "\(error)"])
+        switch machine.state {
+        case .connectingUpstream, .negotiatingUpstreamTLS:
+            execute(machine.upstreamConnectFailed("\(error)"), frame: nil)
+        default:
+            execute(machine.upstreamClosed(), frame: nil)
+        }
+    }
+
+    func upstreamTLSEstablished() {
+        execute(machine.upstreamTLSEstablished(), frame: nil)
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        guard isWritable, clientReadPending, let context else { return }
+        clientReadPending = false
+        context.read()
+    }
+
+    /// Called on the session's event loop when the proxy shuts down.
+    func drain() {
+        execute(machine.drainRequested(), frame: nil)
+    }
+
+    /// The shutdown deadline passed: the session ends mid-transaction, as on the server's fast shutdown.
+    func forceClose() {
+        close(error: .adminShutdown)
+    }
+
+    // MARK: Framing
+
+    private var waitingForUpstream: Bool {
+        switch machine.state {
+        case .connectingUpstream, .negotiatingUpstreamTLS: true
+        default: false
+        }
+    }
+
+    private func processClientBytes() {
+        guard var buffer = clientBytes.take() else { return }
+        // Runs are cut from this copy: `get` reads only between the reader and writer index, and
+        // reading frames moves `buffer`'s reader index past them. Both share one storage.
+        let received = buffer
+        var runStart = buffer.readerIndex
+        while !closed && !waitingForUpstream {
+            let frameStart = buffer.readerIndex
+            let phase = machine.clientFramingPhase
+            clientDecoder.phase = phase
+            let frame: Frame
+            do {
+                guard let next = try clientDecoder.next(from: &buffer) else { break }
+                frame = next
+            } catch {
+                sendToServer(received, from: runStart, to: frameStart)
+                execute(machine.clientProtocolViolation(error), frame: nil)
+                return
+            }
+            let action = phase == .startup
+                ? machine.clientStartupPacketReceived(frame, bytesFollow: buffer.readableBytes > 0)
+                : machine.clientFrameReceived(frame)
+            if case .forward = action { continue }
+            sendToServer(received, from: runStart, to: frameStart)
+            runStart = buffer.readerIndex
+            execute(action, frame: frame)
+        }
+        sendToServer(received, from: runStart, to: buffer.readerIndex)
+        keep(buffer, in: &clientBytes)
+    }
+
+    private func processServerBytes() {
+        guard var buffer = serverBytes.take() else { return }
+        if awaitingUpstreamSSLByte {
+            guard let byte = buffer.readInteger(as: UInt8.self) else { return }
+            awaitingUpstreamSSLByte = false
+            if buffer.readableBytes > 0 {
+                // Bytes behind the answer were sent before any handshake: they could be a man in
+                // the middle's, so they are never read as the server's.
+                execute(
+                    machine.upstreamProtocolViolation(
+                        ProtocolViolation(.unexpectedMessage, "received unencrypted data after SSL response")),
+                    frame: nil)
+                return
+            }
+            execute(machine.upstreamSSLResponseReceived(byte), frame: nil)
+            return
+        }
+        let received = buffer
+        var runStart = buffer.readerIndex
+        while !closed {
+            let frameStart = buffer.readerIndex
+            let frame: Frame
+            do {
+                guard let next = try serverDecoder.next(from: &buffer) else { break }
+                frame = next
+            } catch {
+                sendToClient(received, from: runStart, to: frameStart)
+                execute(machine.upstreamProtocolViolation(error), frame: nil)
+                return
+            }
+            let action = machine.serverFrameReceived(frame)
+            if case .forward = action { continue }
+            sendToClient(received, from: runStart, to: frameStart)
+            runStart = buffer.readerIndex
+            execute(action, frame: frame)
+        }
+        sendToClient(received, from: runStart, to: buffer.readerIndex)
+        keep(buffer, in: &serverBytes)
+    }
+
+    private func keep(_ buffer: ByteBuffer, in slot: inout ByteBuffer?) {
+        guard buffer.readableBytes > 0, !closed else { return }
+        var rest = buffer
+        // A partial frame stays; moving it to the front keeps the buffer from growing with the
+        // bytes already relayed.
+        if rest.readerIndex > 0 && rest.readerIndex >= rest.readableBytes {
+            rest.discardReadBytes()
+        }
+        slot = rest
+    }
+
+    private func sendToServer(_ buffer: ByteBuffer, from start: Int, to end: Int) {
+        guard end > start, let upstream else { return }
+        upstream.write(buffer.getSlice(at: start, length: end - start)!)
+    }
+
+    private func sendToClient(_ buffer: ByteBuffer, from start: Int, to end: Int) {
+        guard end > start, let context else { return }
+        context.write(wrapOutboundOut(buffer.getSlice(at: start, length: end - start)!), promise: nil)
+    }
+
+    // MARK: Actions
+
+    private func execute(_ action: SessionStateMachine.Action, frame: Frame?) {
+        switch action {
+        case .none:
+            break
+        case .forward:
+            forward(frame)
+        case .forwardReplacement(let replacement):
+            forward(replacement: replacement, of: frame)
+        case .forwardRegisteringCancelKey(let key):
+            register(key)
+            forward(frame)
+        case .replyToNegotiation(let byte):
+            guard let context else { return }
+            var reply = context.channel.allocator.buffer(capacity: 1)
+            reply.writeInteger(byte)
+            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+        case .startClientTLS:
+            startClientTLS()
+        case .connectUpstream:
+            if case .connectingUpstream(let startup) = machine.state {
+                noteStartup(startup)
+            }
+            connectUpstream()
+        case .sendSSLRequestUpstream:
+            awaitingUpstreamSSLByte = true
+            upstream?.write(FrameEncoder.frame(SSLRequest()))
+            upstream?.flush()
+        case .startUpstreamTLS:
+            startUpstreamTLS()
+        case .sendStartupUpstream(let startup):
+            var bytes = ByteBuffer()
+            startup.encodeFrame(into: &bytes)
+            upstream?.write(bytes)
+            upstream?.flush()
+            // Anything the client sent meanwhile can flow now.
+            processClientBytes()
+        case .cancel(let request):
+            routeCancel(request)
+            close(error: nil)
+        case .closeSession(let error):
+            close(error: error)
+        case .closeQuietly:
+            close(error: nil)
+        case .forwardThenClose(let error):
+            forward(frame)
+            close(error: error)
+        }
+    }
+
+    /// Server frames whose action is more than a plain relay; plain relays of either side go out
+    /// in runs from the processing loops.
+    private func forward(_ frame: Frame?) {
+        guard let frame else { return }
+        context?.write(wrapOutboundOut(frame.bytes), promise: nil)
+    }
+
+    private func forward(replacement: ByteBuffer, of frame: Frame?) {
+        context?.write(wrapOutboundOut(replacement), promise: nil)
+    }
+
+    private func noteStartup(_ startup: StartupMessage) {
+        info.user = startup["user"]
+        info.database = startup["database"] ?? startup["user"]
+        info.applicationName = startup["application_name"]
+        for (key, value) in info.loggerMetadata {
+            logger[metadataKey: key] = value
+        }
+        logger.info("session started")
+    }
+
+    private func register(_ key: BackendKeyData) {
+        serverKeys.append(key)
+        let registryKey = registeredKey ?? CancelKeyRegistry.Key(processID: key.processID, secretKey: key.secretKey)
+        registeredKey = registryKey
+        environment.cancelKeys.register(
+            registryKey, target: .init(upstream: environment.upstream, serverKeys: serverKeys))
+    }
+
+    private func routeCancel(_ request: CancelRequest) {
+        guard let target = environment.cancelKeys.target(for: request) else {
+            // The server, too, ignores a cancel it cannot match, without a word.
+            logger.debug("cancel request for an unknown key", metadata: ["pid": "\(request.processID)"])
+            return
+        }
+        logger.info("cancel request", metadata: ["pid": "\(request.processID)"])
+        for key in target.serverKeys {
+            CancelForwarder.send(key, to: target.upstream, on: context?.eventLoop ?? environment.eventLoopGroup.next(), logger: logger)
+        }
+    }
+
+    private func startClientTLS() {
+        guard let context, let tls = environment.clientTLS else { return }
+        var reply = context.channel.allocator.buffer(capacity: 1)
+        reply.writeInteger(UInt8(ascii: "S"))
+        context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+        do {
+            try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+        } catch {
+            logger.error("cannot start TLS", metadata: ["error": "\(error)"])
+            close(error: nil)
+        }
+    }
+
+    private func startUpstreamTLS() {
+        guard let upstream, let tls = environment.upstream.tlsContext else {
+            execute(machine.upstreamConnectFailed("TLS to the server is not configured"), frame: nil)
+            return
+        }
+        do {
+            try upstream.addTLS(context: tls, serverHostname: environment.upstream.sniName)
+        } catch {
+            execute(machine.upstreamConnectFailed("cannot start TLS: \(error)"), frame: nil)
+        }
+    }
+
+    private func connectUpstream() {
+        guard let context else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let endpoint = environment.upstream
+        ClientBootstrap(group: context.eventLoop)
+            .connectTimeout(.seconds(endpoint.connectTimeoutSeconds))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = UpstreamChannelHandler(session: bound.value)
+                    bound.value.upstream = handler
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(host: endpoint.address.host, port: endpoint.address.port)
+            .whenComplete { result in
+                let session = bound.value
+                switch result {
+                case .success(let channel):
+                    if session.closed {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    session.execute(session.machine.upstreamConnected(), frame: nil)
+                case .failure(let error):
+                    session.upstream = nil
+                    session.execute(session.machine.upstreamConnectFailed("\(error)"), frame: nil)
+                }
+            }
+    }
+
+    private func close(error: SessionError?) {
+        guard !closed else { return }
+        closed = true
+        let wasRelaying = !serverKeys.isEmpty
+        upstream?.close(terminate: wasRelaying && error != nil)
+        upstream = nil
+        guard let context else { return }
+        if let error {
+            if error.sqlState != SessionError.adminShutdown.sqlState {
+                logger.info("session ended with error", metadata: ["sqlstate": "\(error.sqlState)", "error": "\(error.message)"])
+            }
+            var buffer = context.channel.allocator.buffer(capacity: 128)
+            ErrorResponse(fields: error.fields).encodeFrame(into: &buffer)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        }
+        // Closing waits for what is already written, so a relayed error or final message arrives.
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0)))
+            .whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func finish() {
+        closed = true
+        upstream?.close(terminate: false)
+        upstream = nil
+        if let registeredKey {
+            environment.cancelKeys.remove(registeredKey)
+        }
+        environment.sessions.remove(id: info.id)
+        if info.user != nil {
+            let seconds = Double(NIODeadline.now().uptimeNanoseconds - startedAt.uptimeNanoseconds) / 1e9
+            logger.info("session ended", metadata: ["duration_s": "\(seconds)"])
+        }
+    }
+}
+
+extension Optional {
+    /// Moves the value out, leaving nil, so the caller holds the only reference (no copy on write).
+    fileprivate mutating func take() -> Wrapped? {
+        defer { self = nil }
+        return self
+    }
+}

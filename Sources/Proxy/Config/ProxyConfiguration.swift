@@ -1,0 +1,27 @@
+import Logging
+import WireProtocol
+
+/// Everything `pgcutover serve` runs with. The defaults are the safe pass-through proxy of
+/// `pgcutover serve` with no file and no flags.
+public struct ProxyConfiguration: Hashable, Sendable {
+    public var listen = HostPort(host: "127.0.0.1", port: 6432)
+    /// Seconds a shutdown waits for sessions to reach an idle moment before closing them.
+    public var shutdownTimeoutSeconds: Int64 = 30
+    /// The largest message accepted from either side (the server's own limit by default).
+    public var maximumMessageLength = FrameDecoder.defaultMaximumMessageLength
+    /// TLS toward clients; without it SSLRequest is answered 'N'.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+
+    public var upstream = HostPort(host: "127.0.0.1", port: 5432)
+    /// Plaintext by default: authentication is relayed end to end, and SCRAM channel binding
+    /// cannot survive TLS that ends at the proxy (see docs/configuration.md).
+    public var upstreamSSLMode = UpstreamSSLMode.disable
+    public var upstreamSSLRootCertificatePath: String?
+    public var upstreamSSLServerName: String?
+    public var upstreamConnectTimeoutSeconds: Int64 = 10
+
+    public var logLevel = Logger.Level.info
+
+    public init() {}
+}

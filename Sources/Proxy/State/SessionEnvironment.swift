@@ -1,0 +1,15 @@
+import Logging
+import NIOCore
+import NIOSSL
+
+/// What every session of one proxy shares: where the server is, TLS, limits, the cancel-key map,
+/// the session list and the logger. Immutable, so sessions on all event loops read it freely.
+public struct SessionEnvironment: Sendable {
+    public var upstream: UpstreamEndpoint
+    public var clientTLS: NIOSSLContext?
+    public var maximumMessageLength: Int
+    public var cancelKeys: CancelKeyRegistry
+    public var sessions: SessionTracker
+    public var eventLoopGroup: any EventLoopGroup
+    public var logger: Logger
+}

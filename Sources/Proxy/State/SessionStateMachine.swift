@@ -1,0 +1,342 @@
+import NIOCore
+import WireProtocol
+
+/// All decisions of one client session, free of I/O: the handlers feed it events (frames, connects,
+/// closes) and execute the action it returns. A pass-through session forwards every frame
+/// unchanged; the few it reads are the ones that steer the session (startup, TLS negotiation,
+/// authentication, BackendKeyData, ReadyForQuery, Terminate).
+public struct SessionStateMachine: Sendable {
+    public enum State: Sendable {
+        /// Before the client's StartupMessage; `tlsDone` once an SSLRequest was answered.
+        case awaitingStartup(tlsDone: Bool)
+        /// Connecting to the server, then (optionally) negotiating TLS with it.
+        case connectingUpstream(StartupMessage)
+        case negotiatingUpstreamTLS(StartupMessage)
+        /// The server and client exchange authentication messages; the proxy relays them.
+        case authenticating(Authenticating)
+        /// Authenticated: every message is relayed. `transactionStatus` is the last ReadyForQuery's;
+        /// `requestPending` says the client has spoken since, so the server owes it an answer.
+        case relaying(Relaying)
+        /// The client sent Terminate, or an error is being delivered before the close.
+        case closing
+        case closed
+    }
+
+    public struct Relaying: Sendable, Hashable {
+        public var transactionStatus: ReadyForQuery.TransactionStatus
+        public var requestPending: Bool
+    }
+
+    public struct Authenticating: Sendable, Hashable {
+        /// The server asked for SASL: the next client 'p' message is a SASLInitialResponse.
+        var awaitingSASLInitialResponse = false
+    }
+
+    public enum Action: Sendable {
+        /// Nothing to do for this event.
+        case none
+        /// Relay the frame being handled, unchanged.
+        case forward
+        /// Relay a replacement of the frame being handled.
+        case forwardReplacement(ByteBuffer)
+        /// Relay the frame, and remember the server's cancel key as belonging to this session.
+        case forwardRegisteringCancelKey(BackendKeyData)
+        /// Answer an SSLRequest or GSSENCRequest with one byte, and go on reading startup packets.
+        case replyToNegotiation(UInt8)
+        /// Answer an SSLRequest with 'S' and start TLS on the client connection.
+        case startClientTLS
+        /// Open the server connection for this startup.
+        case connectUpstream
+        case sendSSLRequestUpstream
+        case startUpstreamTLS
+        /// Send the client's StartupMessage (as the client sent it) to the server.
+        case sendStartupUpstream(StartupMessage)
+        /// Route a cancel to the session owning the key, then close this connection.
+        case cancel(CancelRequest)
+        /// Send the error (if any) to the client, then close both connections.
+        case closeSession(SessionError?)
+        /// Close both connections without a word (the peer is gone, or the server already spoke).
+        case closeQuietly
+        /// Relay the frame, then end the session with the error (a drain reached an idle moment).
+        case forwardThenClose(SessionError)
+    }
+
+    public private(set) var state: State
+    public let clientTLSAvailable: Bool
+    public let upstreamSSLMode: UpstreamSSLMode
+    public private(set) var clientUsesTLS = false
+    /// Set when the proxy shuts down: the session ends at its next idle moment.
+    public private(set) var draining = false
+    public private(set) var upstreamUsesTLS = false
+
+    public init(clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode) {
+        self.state = .awaitingStartup(tlsDone: false)
+        self.clientTLSAvailable = clientTLSAvailable
+        self.upstreamSSLMode = upstreamSSLMode
+    }
+
+    /// How the client's bytes are framed right now.
+    public var clientFramingPhase: FrameDecoder.Phase {
+        switch state {
+        case .awaitingStartup: .startup
+        case .connectingUpstream, .negotiatingUpstreamTLS, .authenticating, .relaying, .closing, .closed: .messages
+        }
+    }
+
+    public var isRelaying: Bool {
+        if case .relaying = state { return true }
+        return false
+    }
+
+    // MARK: Client events
+
+    /// A startup-phase packet. `bytesFollow` says whether the client sent more bytes behind it in
+    /// the same read: behind an SSLRequest that is a protocol violation (the bytes would have been
+    /// sent before the TLS handshake, so a man in the middle could have injected them).
+    public mutating func clientStartupPacketReceived(_ frame: Frame, bytesFollow: Bool) -> Action {
+        guard case .awaitingStartup(let tlsDone) = state else {
+            return fail(.init(sqlState: "08P01", message: "unexpected startup packet"))
+        }
+        let packet: StartupPacket
+        do {
+            packet = try StartupPacket(frame: frame)
+        } catch {
+            return fail(.protocolViolation(error))
+        }
+        switch packet {
+        case .sslRequest:
+            if tlsDone {
+                return fail(.init(sqlState: "08P01", message: "SSLRequest received after TLS negotiation"))
+            }
+            if clientTLSAvailable {
+                if bytesFollow {
+                    return fail(.init(sqlState: "08P01", message: "received unencrypted data after SSL request"))
+                }
+                state = .awaitingStartup(tlsDone: true)
+                clientUsesTLS = true
+                return .startClientTLS
+            }
+            state = .awaitingStartup(tlsDone: true)
+            return .replyToNegotiation(UInt8(ascii: "N"))
+        case .gssEncRequest:
+            return .replyToNegotiation(UInt8(ascii: "N"))
+        case .cancel(let request):
+            state = .closed
+            return .cancel(request)
+        case .startup(let startup):
+            state = .connectingUpstream(startup)
+            return .connectUpstream
+        }
+    }
+
+    /// A typed client message, after the StartupMessage.
+    public mutating func clientFrameReceived(_ frame: Frame) -> Action {
+        switch state {
+        case .relaying(var relaying):
+            if frame.id == FrontendMessageID.terminate.rawValue {
+                state = .closing
+            } else if !relaying.requestPending {
+                relaying.requestPending = true
+                state = .relaying(relaying)
+            }
+            return .forward
+        case .authenticating(var auth):
+            guard frame.id == FrontendMessageID.password.rawValue else {
+                if frame.id == FrontendMessageID.terminate.rawValue {
+                    state = .closed
+                    return .closeQuietly
+                }
+                return fail(.init(sqlState: "08P01", message: "expected password response, got message type \(MessageIDText(frame.id))"))
+            }
+            if auth.awaitingSASLInitialResponse {
+                auth.awaitingSASLInitialResponse = false
+                state = .authenticating(auth)
+                if upstreamUsesTLS && clientUsesTLS && Self.announcesChannelBindingSupport(frame.payload) {
+                    return fail(.channelBindingAcrossProxy)
+                }
+            }
+            return .forward
+        case .awaitingStartup, .connectingUpstream, .negotiatingUpstreamTLS:
+            // The client must wait for the server's authentication request before it speaks.
+            return fail(.init(sqlState: "08P01", message: "unexpected message type \(MessageIDText(frame.id)) before authentication"))
+        case .closing, .closed:
+            return .none
+        }
+    }
+
+    public mutating func clientProtocolViolation(_ violation: ProtocolViolation) -> Action {
+        fail(.protocolViolation(violation))
+    }
+
+    public mutating func clientClosed() -> Action {
+        switch state {
+        case .closed:
+            return .none
+        default:
+            state = .closed
+            return .closeQuietly
+        }
+    }
+
+    /// The proxy is shutting down: end the session now if it is idle, else at its next idle
+    /// ReadyForQuery, so no transaction is cut in half before the shutdown timeout.
+    public mutating func drainRequested() -> Action {
+        draining = true
+        switch state {
+        case .relaying(let relaying) where relaying.transactionStatus == .idle && !relaying.requestPending:
+            return fail(.adminShutdown)
+        case .awaitingStartup:
+            return fail(.adminShutdown)
+        case .relaying, .authenticating, .connectingUpstream, .negotiatingUpstreamTLS, .closing, .closed:
+            return .none
+        }
+    }
+
+    // MARK: Upstream events
+
+    public mutating func upstreamConnected() -> Action {
+        guard case .connectingUpstream(let startup) = state else { return .none }
+        if upstreamSSLMode.asksForTLS {
+            state = .negotiatingUpstreamTLS(startup)
+            return .sendSSLRequestUpstream
+        }
+        state = .authenticating(.init())
+        return .sendStartupUpstream(startup)
+    }
+
+    public mutating func upstreamConnectFailed(_ reason: String) -> Action {
+        fail(.upstreamUnavailable(reason))
+    }
+
+    /// The server's one-byte answer to the proxy's SSLRequest.
+    public mutating func upstreamSSLResponseReceived(_ byte: UInt8) -> Action {
+        guard case .negotiatingUpstreamTLS(let startup) = state else {
+            return fail(.init(sqlState: "08P01", message: "unexpected TLS response from the server"))
+        }
+        switch byte {
+        case UInt8(ascii: "S"):
+            upstreamUsesTLS = true
+            return .startUpstreamTLS
+        case UInt8(ascii: "N"):
+            if upstreamSSLMode.requiresTLS {
+                return fail(.upstreamRefusedTLS)
+            }
+            state = .authenticating(.init())
+            return .sendStartupUpstream(startup)
+        default:
+            return fail(.init(sqlState: "08P01", message: "invalid response to SSL negotiation from the server: \(byte)"))
+        }
+    }
+
+    public mutating func upstreamTLSEstablished() -> Action {
+        guard case .negotiatingUpstreamTLS(let startup) = state else { return .none }
+        state = .authenticating(.init())
+        return .sendStartupUpstream(startup)
+    }
+
+    public mutating func serverFrameReceived(_ frame: Frame) -> Action {
+        switch state {
+        case .relaying:
+            if frame.id == BackendMessageID.readyForQuery.rawValue,
+               let byte = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self),
+               let status = ReadyForQuery.TransactionStatus(rawValue: byte) {
+                state = .relaying(.init(transactionStatus: status, requestPending: false))
+                if draining && status == .idle {
+                    state = .closed
+                    return .forwardThenClose(.adminShutdown)
+                }
+            }
+            return .forward
+        case .authenticating(var auth):
+            switch frame.backendID {
+            case .authentication?:
+                return authenticationRequestReceived(frame, &auth)
+            case .backendKeyData?:
+                do {
+                    return .forwardRegisteringCancelKey(try BackendKeyData(payload: frame.payload))
+                } catch {
+                    return fail(.init(sqlState: "08P01", message: "the server sent an invalid BackendKeyData: \(error.message)"))
+                }
+            case .readyForQuery?:
+                do {
+                    let status = try ReadyForQuery(payload: frame.payload).status
+                    state = .relaying(.init(transactionStatus: status, requestPending: false))
+                    if draining && status == .idle {
+                        state = .closed
+                        return .forwardThenClose(.adminShutdown)
+                    }
+                    return .forward
+                } catch {
+                    return fail(.init(sqlState: "08P01", message: "the server sent an invalid ReadyForQuery: \(error.message)"))
+                }
+            default:
+                // ParameterStatus, NoticeResponse, NegotiateProtocolVersion, ErrorResponse (after
+                // which the server closes): all for the client as they are.
+                return .forward
+            }
+        case .closing:
+            return .forward
+        case .awaitingStartup, .connectingUpstream, .negotiatingUpstreamTLS, .closed:
+            return .none
+        }
+    }
+
+    public mutating func upstreamProtocolViolation(_ violation: ProtocolViolation) -> Action {
+        fail(.init(sqlState: "08P01", message: "the server sent an invalid message: \(violation.message)"))
+    }
+
+    public mutating func upstreamClosed() -> Action {
+        switch state {
+        case .closed:
+            return .none
+        case .closing, .authenticating, .relaying:
+            // The server has said what it had to (an error, or the end of the session).
+            state = .closed
+            return .closeQuietly
+        case .awaitingStartup, .connectingUpstream, .negotiatingUpstreamTLS:
+            return fail(.upstreamUnavailable("the server closed the connection during startup"))
+        }
+    }
+
+    // MARK: Internals
+
+    private mutating func authenticationRequestReceived(_ frame: Frame, _ auth: inout Authenticating) -> Action {
+        let authentication: Authentication
+        do {
+            authentication = try Authentication(payload: frame.payload)
+        } catch {
+            // A request this proxy does not know is the client's business, not ours.
+            return .forward
+        }
+        guard case .sasl(let mechanisms) = authentication else {
+            return .forward
+        }
+        auth.awaitingSASLInitialResponse = true
+        state = .authenticating(auth)
+        // Channel binding binds the client's TLS channel to the server's certificate; through a
+        // proxy the client's channel ends here, so a -PLUS mechanism could only fail.
+        let offered = mechanisms.filter { !$0.hasSuffix("-PLUS") }
+        guard offered.count != mechanisms.count else { return .forward }
+        return .forwardReplacement(FrameEncoder.frame(Authentication.sasl(mechanisms: offered)))
+    }
+
+    /// The gs2 header of a SASLInitialResponse starts with 'y' when the client supports channel
+    /// binding but believes the server does not.
+    static func announcesChannelBindingSupport(_ payload: ByteBuffer) -> Bool {
+        var reader = PayloadReader(payload, message: "SASLInitialResponse")
+        guard (try? reader.cString()) != nil, let length = try? reader.int32(), length > 0,
+              let flag = try? reader.int8()
+        else { return false }
+        return flag == UInt8(ascii: "y")
+    }
+
+    private mutating func fail(_ error: SessionError) -> Action {
+        state = .closed
+        return .closeSession(error)
+    }
+}
+
+private func MessageIDText(_ id: UInt8?) -> String {
+    guard let id else { return "startup packet" }
+    return FrontendMessageID(rawValue: id).description
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Logging
+import NIOPosix
+import Proxy
+import ServiceLifecycle
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the proxy: clients connect to it exactly as to PostgreSQL."
+    )
+
+    @Option(name: .long, help: "A TOML config file (see docs/configuration.md). Flags override it.")
+    var config: String?
+
+    @Option(name: .long, help: "Address to listen on, HOST:PORT (default 127.0.0.1:6432).")
+    var listen: String?
+
+    @Option(name: .long, help: "The PostgreSQL server, HOST:PORT (default 127.0.0.1:5432).")
+    var upstream: String?
+
+    @Option(name: .customLong("upstream-sslmode"), help: "TLS to the server: disable, prefer, require, verify-full (default disable).")
+    var upstreamSSLMode: String?
+
+    @Option(name: .customLong("upstream-sslrootcert"), help: "CA certificates (PEM) that verify-full trusts.")
+    var upstreamSSLRootCert: String?
+
+    @Option(name: .customLong("upstream-sslservername"), help: "The server name for SNI and verify-full (default: the upstream host).")
+    var upstreamSSLServerName: String?
+
+    @Option(name: .customLong("tls-cert"), help: "Certificate (PEM) for TLS toward clients.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "Private key (PEM) for TLS toward clients.")
+    var tlsKey: String?
+
+    @Option(name: .customLong("shutdown-timeout"), help: "Seconds a shutdown waits for sessions to finish (default 30).")
+    var shutdownTimeout: Int64?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (default info).")
+    var logLevel: String?
+
+    func run() async throws {
+        var configuration = ProxyConfiguration()
+        if let config {
+            configuration = try ConfigurationFile.load(path: config)
+        }
+        try apply(to: &configuration)
+
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "pgcutover")
+        let server = try ProxyServer(
+            configuration: configuration, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+
+    private func apply(to configuration: inout ProxyConfiguration) throws {
+        if let listen {
+            guard let value = HostPort(listen) else { throw ValidationError("--listen must be HOST:PORT, not \(listen)") }
+            configuration.listen = value
+        }
+        if let upstream {
+            guard let value = HostPort(upstream) else { throw ValidationError("--upstream must be HOST:PORT, not \(upstream)") }
+            configuration.upstream = value
+        }
+        if let upstreamSSLMode {
+            guard let mode = UpstreamSSLMode(rawValue: upstreamSSLMode) else {
+                throw ValidationError("--upstream-sslmode must be disable, prefer, require or verify-full")
+            }
+            configuration.upstreamSSLMode = mode
+        }
+        if let upstreamSSLRootCert { configuration.upstreamSSLRootCertificatePath = upstreamSSLRootCert }
+        if let upstreamSSLServerName { configuration.upstreamSSLServerName = upstreamSSLServerName }
+        if let tlsCert { configuration.tlsCertificatePath = tlsCert }
+        if let tlsKey { configuration.tlsKeyPath = tlsKey }
+        if let shutdownTimeout { configuration.shutdownTimeoutSeconds = shutdownTimeout }
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level \(logLevel)") }
+            configuration.logLevel = level
+        }
+    }
+}
+
