@@ -57,6 +57,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closed else { return }
         var incoming = unwrapInboundIn(data)
         if clientBytes == nil {
             clientBytes = incoming
@@ -419,8 +420,25 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         }
         // Closing waits for what is already written, so a relayed error or final message arrives.
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0)))
-            .whenComplete { _ in channel.close(promise: nil) }
+        let written = context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0)))
+        guard error != nil else {
+            written.whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
+        // After an error the client may still be sending (the rest of an oversized message):
+        // closing with unread input makes the kernel send a reset that can destroy the error in
+        // flight. So the proxy stops writing, discards input a moment, then closes.
+        written.whenComplete { _ in
+            let halfClosed = channel.eventLoop.makePromise(of: Void.self)
+            channel.close(mode: .output, promise: halfClosed)
+            halfClosed.futureResult.whenComplete { result in
+                if case .failure = result {
+                    channel.close(promise: nil)
+                    return
+                }
+                channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+            }
+        }
     }
 
     private func finish() {
