@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The embedded default: a local PostgreSQL 15 that pgcutover owns (data in .pgdata/, ignored by git),
+# seeded with the legacy schema and production-shaped demo data, and the proxy in front of it.
+# Stops both on Ctrl-C.
+#   PGCUTOVER_DEMO_SCALE   demo data scale (default 0.1; 1.0 is production size)
+#   PGCUTOVER_PG_PORT      the server's port (default 55432)
+#   PGCUTOVER_LISTEN       the proxy's address (default 127.0.0.1:6432)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+port=${PGCUTOVER_PG_PORT:-55432}
+listen=${PGCUTOVER_LISTEN:-127.0.0.1:6432}
+scale=${PGCUTOVER_DEMO_SCALE:-0.1}
+
+bash scripts/install-deps.sh
+echo "== building pgcutover (release)"
+swift build -c release --product pgcutover 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] '
+bin="$root/.build/release/pgcutover"
+
+echo "== PostgreSQL on 127.0.0.1:$port"
+bash scripts/postgres.sh start "$port" >/dev/null
+trap 'bash scripts/postgres.sh stop "$port"' EXIT
+psql_admin() { psql -h 127.0.0.1 -p "$port" -U postgres -qAt "$@"; }
+if [ "$(psql_admin -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = 'pgcutover_demo'")" = 0 ]; then
+    psql_admin -d postgres -c "CREATE DATABASE pgcutover_demo"
+    if "$bin" demo-data --help >/dev/null 2>&1; then
+        echo "== seeding legacy demo data (scale $scale)"
+        "$bin" demo-data --database-url "postgresql://postgres@127.0.0.1:$port/pgcutover_demo" --scale "$scale" --seed 1
+    fi
+fi
+
+cat <<MSG
+
+pgcutover is in front of PostgreSQL. Connect exactly as to the server:
+    psql "postgresql://postgres@${listen%:*}:${listen##*:}/pgcutover_demo"
+    (also md5user / scramuser, password 'secret')
+Ctrl-C stops the proxy and the server.
+
+MSG
+"$bin" serve --listen "$listen" --upstream "127.0.0.1:$port"
