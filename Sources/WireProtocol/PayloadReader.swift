@@ -25,6 +25,13 @@ public struct PayloadReader {
         return value
     }
 
+    /// Counts are read unsigned, as the server and libpq read them: a Bind may carry up to 65535
+    /// parameters, so a count of 40000 is valid although the documentation calls the field Int16.
+    public mutating func uint16() throws(ProtocolViolation) -> UInt16 {
+        guard let value = buffer.readInteger(as: UInt16.self) else { throw .truncated(message) }
+        return value
+    }
+
     public mutating func int32() throws(ProtocolViolation) -> Int32 {
         guard let value = buffer.readInteger(as: Int32.self) else { throw .truncated(message) }
         return value
@@ -42,6 +49,37 @@ public struct PayloadReader {
         guard value >= 0 else { throw ProtocolViolation(.invalidValue, "\(message): negative count \(value)") }
         guard value * elementSize <= remaining else { throw .truncated(message) }
         return value
+    }
+
+    /// An unsigned 16-bit count, checked against what is left like `count16(elementSize:)`.
+    public mutating func unsignedCount16(elementSize: Int) throws(ProtocolViolation) -> Int {
+        try self.checked(count: Int(try uint16()), elementSize: elementSize)
+    }
+
+    /// A non-negative 32-bit count, checked against what is left like `count16(elementSize:)`.
+    public mutating func count32(elementSize: Int) throws(ProtocolViolation) -> Int {
+        let value = Int(try int32())
+        guard value >= 0 else { throw ProtocolViolation(.invalidValue, "\(message): negative count \(value)") }
+        return try self.checked(count: value, elementSize: elementSize)
+    }
+
+    private func checked(count: Int, elementSize: Int) throws(ProtocolViolation) -> Int {
+        guard count * elementSize <= remaining else { throw .truncated(message) }
+        return count
+    }
+
+    /// A format code as sent. See `FormatCode` for why any value is accepted here.
+    public mutating func formatCode() throws(ProtocolViolation) -> FormatCode {
+        FormatCode(rawValue: try int16())
+    }
+
+    /// A format code in a server's message, where only text and binary exist.
+    public mutating func knownFormatCode() throws(ProtocolViolation) -> FormatCode {
+        let code = try formatCode()
+        guard code == .text || code == .binary else {
+            throw ProtocolViolation(.invalidValue, "\(message): unknown format code \(code.rawValue)")
+        }
+        return code
     }
 
     public mutating func cString() throws(ProtocolViolation) -> String {
@@ -78,6 +116,14 @@ extension ByteBuffer {
     public mutating func writeCString(_ string: String) {
         self.writeString(string)
         self.writeInteger(UInt8(0))
+    }
+
+    /// A 16-bit element count, written unsigned as the server reads it. More than 65535 elements
+    /// cannot be expressed on the wire, so that is a caller's bug, not a runtime condition.
+    @inlinable
+    public mutating func writeCount16(_ count: Int) {
+        precondition((0...Int(UInt16.max)).contains(count), "count \(count) does not fit a 16-bit field")
+        self.writeInteger(UInt16(count))
     }
 
     @inlinable
