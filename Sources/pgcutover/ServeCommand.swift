@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: "Private key (PEM) for TLS toward clients.")
     var tlsKey: String?
 
+    @Option(name: .long, help: "Event-loop threads (default 1).")
+    var threads: Int?
+
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds a shutdown waits for sessions to finish (default 30).")
     var shutdownTimeout: Int64?
 
@@ -54,14 +57,15 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "pgcutover")
-        let server = try ProxyServer(
-            configuration: configuration, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        let server = try ProxyServer(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: server)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+        try await eventLoopGroup.shutdownGracefully()
     }
 
     private func apply(to configuration: inout ProxyConfiguration) throws {
@@ -84,6 +88,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let tlsCert { configuration.tlsCertificatePath = tlsCert }
         if let tlsKey { configuration.tlsKeyPath = tlsKey }
         if let shutdownTimeout { configuration.shutdownTimeoutSeconds = shutdownTimeout }
+        if let threads {
+            guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
+            configuration.threads = threads
+        }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level \(logLevel)") }
             configuration.logLevel = level

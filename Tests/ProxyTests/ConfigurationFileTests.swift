@@ -7,6 +7,7 @@ final class ConfigurationFileTests: XCTestCase {
         let text = """
             [server]
             listen = "0.0.0.0:7432"
+            threads = 4
             shutdown_timeout_seconds = 5
             max_message_bytes = 1048576
 
@@ -26,6 +27,7 @@ final class ConfigurationFileTests: XCTestCase {
             """
         let configuration = try ConfigurationFile.parse(text, file: "test.toml")
         XCTAssertEqual(configuration.listen, HostPort(host: "0.0.0.0", port: 7432))
+        XCTAssertEqual(configuration.threads, 4)
         XCTAssertEqual(configuration.shutdownTimeoutSeconds, 5)
         XCTAssertEqual(configuration.maximumMessageLength, 1_048_576)
         XCTAssertEqual(configuration.tlsCertificatePath, "/etc/pgcutover/server.crt")

@@ -28,6 +28,7 @@ public enum ConfigurationFile {
         var configuration = base
         try reader.section("server") { server throws(ConfigurationError) in
             if let value = try server.hostPort("listen") { configuration.listen = value }
+            if let value = try server.int("threads", range: 1...256) { configuration.threads = value }
             if let value = try server.int("shutdown_timeout_seconds", range: 0...86_400) {
                 configuration.shutdownTimeoutSeconds = Int64(value)
             }

@@ -5,6 +5,9 @@ import WireProtocol
 /// `pgcutover serve` with no file and no flags.
 public struct ProxyConfiguration: Hashable, Sendable {
     public var listen = HostPort(host: "127.0.0.1", port: 6432)
+    /// Event-loop threads. Each session lives on one; more threads help only when the proxy,
+    /// not the server, is the bottleneck.
+    public var threads = 1
     /// Seconds a shutdown waits for sessions to reach an idle moment before closing them.
     public var shutdownTimeoutSeconds: Int64 = 30
     /// The largest message accepted from either side (the server's own limit by default).
