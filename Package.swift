@@ -38,6 +38,7 @@ let package = Package(
             name: "Rewriter",
             dependencies: [
                 "CPgQuery",
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
         ),
@@ -97,6 +98,8 @@ let package = Package(
         .testTarget(
             name: "RewriterTests",
             dependencies: ["Rewriter"],
+            // SQL inputs read from the source tree by path, not bundled resources.
+            exclude: ["Golden", "Fixtures"],
             swiftSettings: strict
         ),
     ]
