@@ -37,18 +37,30 @@ public struct Rewriter: Sendable {
         let text = Array(sql.utf8)
         let statementRewriter = StatementRewriter(text: text, tokens: ScannedToken.scan(sql), folds: folds)
         var edits: [TextEdit] = []
+        var statements: [RewrittenStatement] = []
         do {
-            for analysis in analyses {
-                edits += try statementRewriter.edits(for: analysis)
+            for (analysis, statement) in zip(analyses, tree.statements) {
+                let reads = try statementRewriter.edits(for: analysis)
+                var tag = CommandTagRule.fromServer
+                if let write = analysis.write, let fold = folds[write.target.table.name] {
+                    let writer = WriteRewriter(
+                        statement: statementRewriter, fold: fold,
+                        writes: FoldWrites(table: write.target.table, mapping: mapping),
+                        range: statement.range, readEdits: reads)
+                    let (edit, writeTag) = try writer.rewrite(write)
+                    edits.append(edit)
+                    tag = writeTag
+                } else {
+                    edits += reads
+                }
+                statements.append(
+                    RewrittenStatement(kind: analysis.kind, legacyTables: analysis.legacyTables, commandTag: tag))
             }
         } catch {
             return .refused(error)
         }
         guard let rewritten = TextEdit.apply(edits, to: text) else {
             return .refused(RewriteError(sqlState: "XX000", message: "pgcutover produced overlapping rewrites"))
-        }
-        let statements = analyses.map {
-            RewrittenStatement(kind: $0.kind, legacyTables: $0.legacyTables, commandTag: .fromServer)
         }
         return .rewritten(sql: rewritten, statements: statements)
     }

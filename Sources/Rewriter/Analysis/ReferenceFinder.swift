@@ -9,6 +9,7 @@ final class ReferenceFinder {
     private let mapping: Mapping
     private var reads: [LegacyReference] = []
     private var copySource: CopySource?
+    private var write: LegacyWrite?
     /// Every column reference, to check system columns and whole-row references once the
     /// exposed names of all legacy references are known.
     private var columnRefs: [[String]] = []
@@ -22,6 +23,7 @@ final class ReferenceFinder {
     func analyze(_ statement: [String: Any]) throws(RewriteError) -> StatementAnalysis {
         reads = []
         copySource = nil
+        write = nil
         columnRefs = []
         guard let (type, fields) = Self.unwrap(statement) else { return StatementAnalysis(kind: .other) }
         let kind: StatementKind
@@ -31,13 +33,13 @@ final class ReferenceFinder {
             try visitSelect(fields, scope: [])
         case "InsertStmt":
             kind = .insert
-            try visitWrite(type, fields, scope: [])
+            try visitWrite(type, fields, scope: [], topLevel: true)
         case "UpdateStmt":
             kind = .update
-            try visitWrite(type, fields, scope: [])
+            try visitWrite(type, fields, scope: [], topLevel: true)
         case "DeleteStmt":
             kind = .delete
-            try visitWrite(type, fields, scope: [])
+            try visitWrite(type, fields, scope: [], topLevel: true)
         case "CopyStmt":
             kind = .copy
             try visitCopy(fields)
@@ -60,7 +62,7 @@ final class ReferenceFinder {
             }
         }
         try checkColumnReferences()
-        return StatementAnalysis(kind: kind, reads: reads, copySource: copySource)
+        return StatementAnalysis(kind: kind, reads: reads, copySource: copySource, write: write)
     }
 
     // MARK: Statements
@@ -100,23 +102,38 @@ final class ReferenceFinder {
         }
     }
 
-    /// INSERT/UPDATE/DELETE whose target is not a legacy table may still read legacy tables.
-    private func visitWrite(_ type: String, _ fields: [String: Any], scope: Scope) throws(RewriteError) {
+    /// INSERT/UPDATE/DELETE: a legacy target is translated only for the statement itself, not
+    /// inside a WITH (a writable CTE's rows would need the same pipeline nested); whatever the
+    /// target, the statement may read legacy tables anywhere.
+    private func visitWrite(
+        _ type: String, _ fields: [String: Any], scope: Scope, topLevel: Bool = false
+    ) throws(RewriteError) {
         let scope = try visitWith(fields["withClause"], scope: scope)
+        let verb: LegacyWrite.Verb = type == "InsertStmt" ? .insert : type == "UpdateStmt" ? .update : .delete
+        var target: LegacyReference?
         if let relation = fields["relation"] as? [String: Any], let table = namedLegacyTable(relation) {
-            let verb = ["InsertStmt": "INSERT", "UpdateStmt": "UPDATE", "DeleteStmt": "DELETE"][type] ?? type
-            throw .unsupported(
-                verb, table: table.name,
-                detail: "Writes to folded legacy tables are not translated yet; reads are.")
+            guard topLevel else {
+                throw .unsupported("\(verb.rawValue.uppercased()) in a WITH query", table: table.name)
+            }
+            let alias = relation["alias"] as? [String: Any]
+            target = LegacyReference(
+                table: table, location: relation["location"] as? Int ?? 0, nameParts: Self.nameParts(relation),
+                aliasName: alias?["aliasname"] as? String, renamesColumns: false, inheritance: true)
         }
         var level: [Int] = []
-        for key in ["fromClause", "usingClause"] {
-            for item in fields[key] as? [Any] ?? [] {
-                try visitFromItem(item, scope: scope, level: &level)
-            }
+        let fromKey = verb == .delete ? "usingClause" : "fromClause"
+        let from = fields[fromKey] as? [Any] ?? []
+        for item in from {
+            try visitFromItem(item, scope: scope, level: &level)
         }
         for (key, value) in fields where !["withClause", "relation", "fromClause", "usingClause"].contains(key) {
             try walk(value, scope: scope)
+        }
+        if var target {
+            if let condition = fields["whereClause"] {
+                target.pushdowns = pushdowns(from: condition, for: target, alone: from.isEmpty)
+            }
+            write = LegacyWrite(verb: verb, target: target, fields: fields)
         }
     }
 
@@ -253,9 +270,10 @@ final class ReferenceFinder {
     /// System columns and whole-row references have no equivalent in rebuilt rows
     /// (a whole-row value would have type `record`, not the table's row type).
     private func checkColumnReferences() throws(RewriteError) {
-        guard let first = reads.first else { return }
+        let all = reads + [write?.target].compactMap { $0 }
+        guard let first = all.first else { return }
         var exposed: [String: LegacyTable] = [:]
-        for reference in reads { exposed[reference.exposedName] = reference.table }
+        for reference in all { exposed[reference.exposedName] = reference.table }
         for names in columnRefs {
             guard let column = names.last else { continue }
             if names.count == 1, let table = exposed[column] {
@@ -333,6 +351,16 @@ final class ReferenceFinder {
                 continue
             }
         }
+    }
+
+    /// Pushdowns for a write's target, which is not one of `reads`.
+    private func pushdowns(from condition: Any, for target: LegacyReference, alone: Bool) -> [PushdownPredicate] {
+        let saved = reads
+        reads = [target]
+        addPushdowns(from: condition, level: [0], singleRelation: alone)
+        let found = reads[0].pushdowns
+        reads = saved
+        return found
     }
 
     /// The legacy reference and column a `ColumnRef` names, if it is the fold's key or join column.

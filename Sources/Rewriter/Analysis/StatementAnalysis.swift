@@ -3,10 +3,12 @@ struct StatementAnalysis {
     var kind: StatementKind
     var reads: [LegacyReference] = []
     var copySource: CopySource?
+    var write: LegacyWrite?
 
     var legacyTables: [String] {
         var names: [String] = []
-        for table in reads.map(\.table.name) + [copySource?.table.name].compactMap({ $0 })
+        let written = [write?.target.table.name, copySource?.table.name].compactMap { $0 }
+        for table in written + reads.map(\.table.name)
         where !names.contains(table) {
             names.append(table)
         }

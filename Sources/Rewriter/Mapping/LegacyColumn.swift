@@ -15,11 +15,14 @@ public struct LegacyColumn: Sendable, Equatable {
     public let source: Source
     /// The legacy column default as SQL text, applied by writes that omit the column.
     public let defaultSQL: String?
+    /// The legacy NOT NULL constraint, enforced by rewritten writes.
+    public let notNull: Bool
 
-    public init(name: String, sqlType: String, source: Source, defaultSQL: String? = nil) {
+    public init(name: String, sqlType: String, source: Source, defaultSQL: String? = nil, notNull: Bool = false) {
         self.name = name
         self.sqlType = sqlType
         self.source = source
         self.defaultSQL = defaultSQL
+        self.notNull = notNull
     }
 }

@@ -9,14 +9,14 @@ public struct LegacyTable: Sendable, Equatable {
     /// The legacy column that equals `joinTarget` of the target row holding the legacy row.
     public let joinColumn: String
     public let joinTarget: String
-    /// The sequence that still provides `id` for rows written through the rewriter.
-    public let idSequence: String?
+    /// The name of the legacy UNIQUE (key, join) constraint, for the errors writes raise.
+    public let uniqueConstraint: String?
     /// In the legacy table's order: `SELECT *` must produce exactly this order.
     public let columns: [LegacyColumn]
 
     public init(
         name: String, kind: FoldKind, container: String, keyColumn: String, joinColumn: String,
-        joinTarget: String, idSequence: String?, columns: [LegacyColumn]
+        joinTarget: String, uniqueConstraint: String? = nil, columns: [LegacyColumn]
     ) {
         self.name = name
         self.kind = kind
@@ -24,7 +24,7 @@ public struct LegacyTable: Sendable, Equatable {
         self.keyColumn = keyColumn
         self.joinColumn = joinColumn
         self.joinTarget = joinTarget
-        self.idSequence = idSequence
+        self.uniqueConstraint = uniqueConstraint
         self.columns = columns
     }
 

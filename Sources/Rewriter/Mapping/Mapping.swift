@@ -5,10 +5,25 @@ import TOMLKit
 public struct Mapping: Sendable, Equatable {
     public let targetTable: String
     public let tables: [LegacyTable]
+    /// Column → SQL value for a target row that a write creates for a word it does not hold yet,
+    /// sorted by column.
+    public let newTargetRow: [(column: String, value: String)]
+    /// `check_function(ok boolean, sqlstate text, message text) RETURNS boolean` raises when not ok.
+    public let checkFunction: String
 
-    public init(targetTable: String, tables: [LegacyTable]) {
+    public init(
+        targetTable: String, tables: [LegacyTable], newTargetRow: [(column: String, value: String)] = [],
+        checkFunction: String = "pgcutover_check"
+    ) {
         self.targetTable = targetTable
         self.tables = tables
+        self.newTargetRow = newTargetRow
+        self.checkFunction = checkFunction
+    }
+
+    public static func == (lhs: Mapping, rhs: Mapping) -> Bool {
+        lhs.targetTable == rhs.targetTable && lhs.tables == rhs.tables && lhs.checkFunction == rhs.checkFunction
+            && lhs.newTargetRow.elementsEqual(rhs.newTargetRow) { $0 == $1 }
     }
 
     /// Lookup by the name as Postgres folds it (an unquoted name arrives lower-cased from the parser).
@@ -28,13 +43,18 @@ public struct Mapping: Sendable, Equatable {
             tables.append(try fold.legacyTable())
         }
         guard !tables.isEmpty else { throw MappingError(message: "mapping file declares no [[fold]]") }
-        self.init(targetTable: file.target_table, tables: tables)
+        self.init(
+            targetTable: file.target_table, tables: tables,
+            newTargetRow: (file.new_target_row ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            checkFunction: file.check_function ?? "pgcutover_check")
     }
 }
 
 /// The on-disk shape; snake_case keys mirror the TOML file.
 private struct MappingFile: Decodable {
     let target_table: String
+    let new_target_row: [String: String]?
+    let check_function: String?
     let fold: [Fold]
 
     struct Fold: Decodable {
@@ -44,7 +64,7 @@ private struct MappingFile: Decodable {
         let key: String
         let join: String
         let join_target: String
-        let id_sequence: String?
+        let unique_constraint: String?
         let columns: [Column]
 
         func legacyTable() throws(MappingError) -> LegacyTable {
@@ -65,14 +85,17 @@ private struct MappingFile: Decodable {
                     throw MappingError(message: "\(legacy_table): column \(column.name) needs a json key")
                 }
                 columns.append(
-                    LegacyColumn(name: column.name, sqlType: column.type, source: source, defaultSQL: column.default))
+                    LegacyColumn(
+                        name: column.name, sqlType: column.type, source: source, defaultSQL: column.default,
+                        notNull: column.not_null ?? false))
             }
             guard seen.contains(key), seen.contains(join) else {
                 throw MappingError(message: "\(legacy_table): key \(key) and join \(join) must be listed columns")
             }
             return LegacyTable(
                 name: legacy_table, kind: kind, container: container, keyColumn: key, joinColumn: join,
-                joinTarget: join_target, idSequence: id_sequence, columns: columns)
+                joinTarget: join_target, uniqueConstraint: unique_constraint,
+                columns: columns)
         }
     }
 
@@ -81,5 +104,6 @@ private struct MappingFile: Decodable {
         let type: String
         let json: String?
         let `default`: String?
+        let not_null: Bool?
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns one statement's analysis into text edits: each legacy table name becomes a derived table
 /// of the same exposed name, with conditions implied by the WHERE clause pushed into it.
 struct StatementRewriter {
@@ -15,11 +17,7 @@ struct StatementRewriter {
             if !reference.inheritance {
                 range = try onlySpan(around: name, table: reference.table)
             }
-            let conditions = reference.pushdowns.compactMap { predicate -> String? in
-                guard let operands = operandTexts(predicate.operands) else { return nil }
-                return fold.targetCondition(for: predicate, operands: operands)
-            }
-            var replacement = fold.sql(where: conditions)
+            var replacement = fold.sql(where: conditions(reference, fold: fold))
             if reference.aliasName == nil {
                 // The derived table keeps the name the rest of the statement uses, as the client wrote it.
                 replacement += " AS " + tokenText(name.lastToken)
@@ -43,14 +41,30 @@ struct StatementRewriter {
         return edits
     }
 
-    private struct NameSpan {
+    /// The pushed-down conditions of a reference, on the target row, in the client's own tokens.
+    func conditions(_ reference: LegacyReference, fold: FoldedRows) -> [String] {
+        reference.pushdowns.compactMap { predicate -> String? in
+            guard let operands = operandTexts(predicate.operands) else { return nil }
+            return fold.targetCondition(for: predicate, operands: operands)
+        }
+    }
+
+    /// The client's text of `range` with the given edits applied inside it, trimmed.
+    func render(_ range: Range<Int>, edits: [TextEdit]) -> String {
+        let inside = edits.filter { $0.range.lowerBound >= range.lowerBound && $0.range.upperBound <= range.upperBound }
+            .map { TextEdit(range: ($0.range.lowerBound - range.lowerBound)..<($0.range.upperBound - range.lowerBound), replacement: $0.replacement) }
+        let text = TextEdit.apply(inside, to: Array(self.text[range])) ?? ""
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    struct NameSpan {
         let range: Range<Int>
         let firstToken: Int
         let lastToken: Int
     }
 
     /// `name`, `schema.name` or `catalog.schema.name`: the parse tree gives only the start.
-    private func nameSpan(at location: Int, parts: Int, table: LegacyTable) throws(RewriteError) -> NameSpan {
+    func nameSpan(at location: Int, parts: Int, table: LegacyTable) throws(RewriteError) -> NameSpan {
         guard let first = tokenIndex(startingAt: location), first + 2 * (parts - 1) < tokens.count else {
             throw .unsupported("a name the scanner does not delimit", table: table.name)
         }
@@ -74,7 +88,7 @@ struct StatementRewriter {
     }
 
     /// The `( … )` right after token `index`, with its balanced contents.
-    private func parenthesized(after index: Int) -> (outer: Range<Int>, inner: Range<Int>)? {
+    func parenthesized(after index: Int) -> (outer: Range<Int>, inner: Range<Int>)? {
         let open = index + 1
         guard open < tokens.count, tokens[open].kind == ScannedToken.openParen else { return nil }
         var depth = 0
@@ -90,7 +104,7 @@ struct StatementRewriter {
         return nil
     }
 
-    private func operandTexts(_ operands: [PushdownPredicate.Operand]) -> [String]? {
+    func operandTexts(_ operands: [PushdownPredicate.Operand]) -> [String]? {
         var texts: [String] = []
         for operand in operands {
             switch operand {
@@ -109,7 +123,7 @@ struct StatementRewriter {
         return texts
     }
 
-    private func tokenIndex(startingAt location: Int) -> Int? {
+    func tokenIndex(startingAt location: Int) -> Int? {
         var low = 0
         var high = tokens.count
         while low < high {
@@ -119,11 +133,11 @@ struct StatementRewriter {
         return low < tokens.count && tokens[low].start == location ? low : nil
     }
 
-    private func tokenText(_ index: Int) -> String {
+    func tokenText(_ index: Int) -> String {
         String(decoding: text[tokens[index].start..<tokens[index].end], as: UTF8.self)
     }
 
-    private func isKeyword(_ index: Int, _ keyword: String) -> Bool {
+    func isKeyword(_ index: Int, _ keyword: String) -> Bool {
         let token = text[tokens[index].start..<tokens[index].end]
         return token.count == keyword.utf8.count
             && zip(token, keyword.utf8).allSatisfy { ($0 | 0x20) == $1 }

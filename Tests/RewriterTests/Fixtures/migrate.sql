@@ -31,5 +31,20 @@ UPDATE coordizer_vocabulary AS cv SET
             ORDER BY b.id)
         FROM basin_relationships AS b WHERE b.word = cv.token);
 
+-- The id sequences outlive the tables: rows written through the rewriter still take ids from them.
+ALTER SEQUENCE god_vocabulary_profiles_id_seq OWNED BY NONE;
+ALTER SEQUENCE basin_relationships_id_seq OWNED BY NONE;
 DROP TABLE god_vocabulary_profiles, basin_relationships;
+
+-- Raises the legacy table's own error for the constraints a JSON fold cannot express
+-- (NOT NULL, UNIQUE); rewritten writes call it.
+CREATE FUNCTION pgcutover_check(ok boolean, state text, message text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF ok IS NOT TRUE THEN
+        RAISE EXCEPTION USING ERRCODE = state, MESSAGE = message;
+    END IF;
+    RETURN true;
+END
+$$;
 ANALYZE;

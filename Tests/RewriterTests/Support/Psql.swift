@@ -21,14 +21,16 @@ struct Psql: Sendable {
         return Psql(url: components.string ?? url)
     }
 
+    /// Runs a script; `quiet: false` keeps command tags (`INSERT 0 2`) in the output.
     @discardableResult
-    func run(_ script: String) throws -> String {
+    func run(_ script: String, quiet: Bool = true) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
-            "psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-P", "null=<NULL>",
+            "psql", "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-P", "null=<NULL>",
             "-F", Self.fieldSeparator, "-R", Self.recordSeparator, "-d", url,
         ]
+        if quiet { process.arguments?.insert("-q", at: 1) }
         let input = Pipe()
         let output = Pipe()
         let errors = Pipe()

@@ -1,0 +1,124 @@
+import Rewriter
+import XCTest
+
+/// Every write of the corpus, in a transaction that is rolled back, on the legacy tables and
+/// rewritten on the folded columns: the same legacy row count (the tag the proxy will send), the
+/// same RETURNING rows, the same legacy tables afterwards (read back through the rewriter), and
+/// JSON identical to what the migration's fold produces from the legacy tables afterwards.
+final class WriteDifferentialTests: XCTestCase {
+    private var databases: DifferentialDatabases!
+    private var rewriter: Rewriter!
+    private static let marker = "@@pgcutover-section@@"
+
+    override func setUpWithError() throws {
+        databases = try DifferentialDatabases.shared.get()
+        rewriter = Rewriter(mapping: try Rewriter.loadMapping(path: RepositoryFiles.mappingPath))
+    }
+
+    func testWriteCorpus() throws {
+        XCTAssertGreaterThanOrEqual(WriteCorpus.cases.count, 20)
+        for write in WriteCorpus.cases {
+            guard case .rewritten(let rewritten, let statements) = rewriter.rewrite(write.sql) else {
+                XCTFail("\(write.name): not rewritten: \(rewriter.rewrite(write.sql))")
+                continue
+            }
+            if let error = write.error {
+                XCTAssertEqual(try failure(of: write.sql, on: databases.legacy), error, "\(write.name): legacy")
+                XCTAssertEqual(try failure(of: rewritten, on: databases.migrated), error, "\(write.name): rewritten\n\(rewritten)")
+                continue
+            }
+            let legacy = try databases.legacy.run(script(write.sql, tables: Self.legacyTables, fold: Self.legacyFold), quiet: false)
+                .components(separatedBy: Self.marker + "\n")
+            let migrated: [String]
+            do {
+                migrated = try databases.migrated.run(script(rewritten, tables: try migratedTables(), fold: Self.migratedFold), quiet: false)
+                    .components(separatedBy: Self.marker + "\n")
+            } catch {
+                XCTFail("\(write.name): rewritten write failed: \(error)")
+                continue
+            }
+            guard legacy.count == 6, migrated.count == 6 else {
+                XCTFail("\(write.name): unexpected output\n\(legacy)\n\(migrated)")
+                continue
+            }
+            // Legacy: RETURNING rows, then the tag. Rewritten: the rows, or one row with the count.
+            var legacyLines = lines(legacy[1])
+            let tag = legacyLines.removeLast()
+            let legacyCount = Int(tag.split(separator: " ").last ?? "") ?? -1
+            let migratedLines = lines(migrated[1])
+            switch statements.first?.commandTag {
+            case .countFromResult(let verb)?:
+                XCTAssertEqual(verb.tag(count: Int(migratedLines.first ?? "") ?? -2), tag, write.name)
+            case .renameSelect(let verb)?:
+                let rows = records(migratedLines.joined(separator: "\n"))
+                XCTAssertEqual(verb.tag(count: rows.count), tag, write.name)
+                XCTAssertEqual(rows.sorted(), records(legacyLines.joined(separator: "\n")).sorted(), write.name)
+            default:
+                XCTFail("\(write.name): no legacy tag rule")
+            }
+            XCTAssertGreaterThanOrEqual(legacyCount, 0, write.name)
+            for section in 2...4 {
+                XCTAssertEqual(
+                    records(legacy[section]).sorted(), records(migrated[section]).sorted(),
+                    "\(write.name): section \(section) differs\n\(rewritten)")
+            }
+        }
+    }
+
+    private func script(_ write: String, tables: [String], fold: String) -> String {
+        ([
+            "BEGIN;", "\\echo \(Self.marker)", write + ";", "\\echo \(Self.marker)",
+        ] + tables.flatMap { ["\($0);", "\\echo \(Self.marker)"] } + [fold + ";", "\\echo \(Self.marker)", "ROLLBACK;"])
+        .joined(separator: "\n") + "\n"
+    }
+
+    private func failure(of sql: String, on database: Psql) throws -> String {
+        do {
+            try database.run("\\set VERBOSITY verbose\nBEGIN;\n\(sql);\nROLLBACK;\n")
+            return "no error"
+        } catch let failure as Psql.Failure {
+            // "ERROR:  23505: duplicate key …"
+            guard let range = failure.stderr.range(of: "ERROR:  ") else { return failure.stderr }
+            return String(failure.stderr[range.upperBound...].prefix(5))
+        }
+    }
+
+    private static let legacyTables = ["SELECT * FROM god_vocabulary_profiles", "SELECT * FROM basin_relationships"]
+
+    private func migratedTables() throws -> [String] {
+        try Self.legacyTables.map { sql in
+            guard case .rewritten(let rewritten, _) = rewriter.rewrite(sql) else { throw RewriteFailed() }
+            return rewritten
+        }
+    }
+
+    private struct RewriteFailed: Error {}
+
+    /// The migration's fold, computed from the legacy tables as they are after the write.
+    private static let legacyFold = """
+        SELECT w.word,
+            (SELECT jsonb_object_agg(g.god_name, jsonb_build_object('id', g.id, 'relevance_score', g.relevance_score,
+                'usage_count', g.usage_count, 'last_used', g.last_used, 'learned_from_phi', g.learned_from_phi,
+                'basin_distance', g.basin_distance)) FROM god_vocabulary_profiles AS g WHERE g.word = w.word)::text,
+            (SELECT jsonb_agg(jsonb_build_object('id', b.id, 'neighbor', b.neighbor, 'cooccurrence_count',
+                b.cooccurrence_count, 'strength', b.strength, 'avg_phi', b.avg_phi, 'max_phi', b.max_phi,
+                'fisher_distance', b.fisher_distance, 'contexts', b.contexts, 'updated_at', b.updated_at) ORDER BY b.id)
+             FROM basin_relationships AS b WHERE b.word = w.word)::text
+        FROM (SELECT word FROM god_vocabulary_profiles UNION SELECT word FROM basin_relationships) AS w
+        """
+
+    private static let migratedFold = """
+        SELECT token, god_profile::text, relationships::text FROM coordizer_vocabulary
+        WHERE god_profile IS NOT NULL OR relationships IS NOT NULL
+        """
+
+    private func lines(_ section: String) -> [String] {
+        section.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    private func records(_ section: String) -> [String] {
+        var text = section
+        if text.hasSuffix("\n") { text.removeLast() }
+        return text.isEmpty ? [] : text.components(separatedBy: Psql.recordSeparator)
+    }
+}
