@@ -42,6 +42,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Uncached rewrite cost per statement shape (docs/rewriter.md); release builds only.
+        .executableTarget(
+            name: "rewriter-benchmark",
+            dependencies: ["Rewriter"],
+            path: "Sources/RewriterBenchmark",
+            swiftSettings: strict
+        ),
         .target(
             name: "Proxy",
             dependencies: [

@@ -67,7 +67,9 @@ final class WriteDifferentialTests: XCTestCase {
 
     private func script(_ write: String, tables: [String], fold: String) -> String {
         ([
-            "BEGIN;", "\\echo \(Self.marker)", write + ";", "\\echo \(Self.marker)",
+            // Sequences are not transactional: start both databases from the same next id.
+            "BEGIN;", "SELECT setval('god_vocabulary_profiles_id_seq', 5000, false), setval('basin_relationships_id_seq', 5000, false);",
+            "\\echo \(Self.marker)", write + ";", "\\echo \(Self.marker)",
         ] + tables.flatMap { ["\($0);", "\\echo \(Self.marker)"] } + [fold + ";", "\\echo \(Self.marker)", "ROLLBACK;"])
         .joined(separator: "\n") + "\n"
     }
@@ -120,5 +122,29 @@ final class WriteDifferentialTests: XCTestCase {
         var text = section
         if text.hasSuffix("\n") { text.removeLast() }
         return text.isEmpty ? [] : text.components(separatedBy: Psql.recordSeparator)
+    }
+}
+
+/// A legacy write for a word that has no token row creates one, inactive and marked as
+/// legacy-only (the migrator's policy), so generation code (`active = true`) does not see it;
+/// a later upsert on coordizer_vocabulary in the same script then finds that row and updates it.
+final class NewTokenRowTests: XCTestCase {
+    func testLegacyWriteCreatesAnInactiveTokenRowThatLaterUpsertsFind() throws {
+        let databases = try DifferentialDatabases.shared.get()
+        let rewriter = Rewriter(mapping: try Rewriter.loadMapping(path: RepositoryFiles.mappingPath))
+        let insert = "INSERT INTO basin_relationships (word, neighbor, updated_at) VALUES ('never seen', 'w001', '2026-03-01')"
+        guard case .rewritten(let rewritten, _) = rewriter.rewrite(insert) else { return XCTFail("not rewritten") }
+        let output = try databases.migrated.run(
+            """
+            BEGIN;
+            SELECT count(*) FROM coordizer_vocabulary WHERE token = 'never seen';
+            \(rewritten);
+            SELECT active, source_type, god_profile IS NULL, jsonb_array_length(relationships) FROM coordizer_vocabulary WHERE token = 'never seen';
+            INSERT INTO coordizer_vocabulary AS c (token, frequency) VALUES ('never seen', 5)
+                ON CONFLICT (token) DO UPDATE SET frequency = c.frequency + 100 RETURNING frequency;
+            ROLLBACK;
+            """)
+        let lines = output.split(separator: "\n").map { $0.replacingOccurrences(of: Psql.fieldSeparator, with: "|") }
+        XCTAssertEqual(lines, ["0", "1", "f|pgcutover:legacy-only|t|1", "101"])
     }
 }

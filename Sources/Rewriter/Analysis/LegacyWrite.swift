@@ -8,5 +8,5 @@ struct LegacyWrite {
     let verb: Verb
     let target: LegacyReference
     /// The statement node's fields (`InsertStmt`, `UpdateStmt` or `DeleteStmt`).
-    let fields: [String: Any]
+    let fields: JSONObject
 }

@@ -20,7 +20,7 @@ final class ReferenceFinder {
         self.mapping = mapping
     }
 
-    func analyze(_ statement: [String: Any]) throws(RewriteError) -> StatementAnalysis {
+    func analyze(_ statement: JSON) throws(RewriteError) -> StatementAnalysis {
         reads = []
         copySource = nil
         write = nil
@@ -49,7 +49,7 @@ final class ReferenceFinder {
             try walk(fields["query"], scope: [])
         case "CreateTableAsStmt":
             kind = .ddl
-            if let into = fields["into"] as? [String: Any], let rel = into["rel"] as? [String: Any],
+            if let into = fields["into"]?.object, let rel = into["rel"]?.object,
                 let table = namedLegacyTable(rel)
             {
                 throw .unsupported("CREATE TABLE AS", table: table.name)
@@ -57,7 +57,7 @@ final class ReferenceFinder {
             try walk(fields["query"], scope: [])
         default:
             kind = Self.isDDL(type) ? .ddl : .other
-            if let table = firstMention(in: fields) {
+            if let table = firstMention(in: .object(fields)) {
                 throw .unsupported(Self.construct(type), table: table.name)
             }
         }
@@ -67,11 +67,11 @@ final class ReferenceFinder {
 
     // MARK: Statements
 
-    private func visitSelect(_ fields: [String: Any], scope: Scope) throws(RewriteError) {
+    private func visitSelect(_ fields: JSONObject, scope: Scope) throws(RewriteError) {
         let scope = try visitWith(fields["withClause"], scope: scope)
         let firstRead = reads.count
         var level: [Int] = []
-        let from = fields["fromClause"] as? [Any] ?? []
+        let from = fields["fromClause"]?.array ?? []
         for item in from {
             try visitFromItem(item, scope: scope, level: &level)
         }
@@ -80,19 +80,19 @@ final class ReferenceFinder {
             let singleRelation = from.count == 1 && level.count == 1 && Self.unwrap(from[0])?.type == "RangeVar"
             addPushdowns(from: condition, level: level, singleRelation: singleRelation)
         }
-        if reads.count > firstRead, let locking = fields["lockingClause"] as? [Any],
+        if reads.count > firstRead, let locking = fields["lockingClause"]?.array,
             let clause = locking.first.flatMap(Self.unwrap)?.fields
         {
-            throw .unsupported(Self.lockingName(clause["strength"] as? String), table: reads[firstRead].table.name)
+            throw .unsupported(Self.lockingName(clause["strength"]?.string), table: reads[firstRead].table.name)
         }
-        if let into = fields["intoClause"] as? [String: Any], let rel = into["rel"] as? [String: Any],
+        if let into = fields["intoClause"]?.object, let rel = into["rel"]?.object,
             let table = namedLegacyTable(rel)
         {
             throw .unsupported("SELECT INTO", table: table.name)
         }
         // Set operations embed their branches without a node wrapper.
         for key in ["larg", "rarg"] {
-            if let branch = fields[key] as? [String: Any] { try visitSelect(branch, scope: scope) }
+            if let branch = fields[key]?.object { try visitSelect(branch, scope: scope) }
         }
         for (key, value) in fields
         where !["withClause", "fromClause", "whereClause", "lockingClause", "intoClause", "larg", "rarg"]
@@ -106,23 +106,23 @@ final class ReferenceFinder {
     /// inside a WITH (a writable CTE's rows would need the same pipeline nested); whatever the
     /// target, the statement may read legacy tables anywhere.
     private func visitWrite(
-        _ type: String, _ fields: [String: Any], scope: Scope, topLevel: Bool = false
+        _ type: String, _ fields: JSONObject, scope: Scope, topLevel: Bool = false
     ) throws(RewriteError) {
         let scope = try visitWith(fields["withClause"], scope: scope)
         let verb: LegacyWrite.Verb = type == "InsertStmt" ? .insert : type == "UpdateStmt" ? .update : .delete
         var target: LegacyReference?
-        if let relation = fields["relation"] as? [String: Any], let table = namedLegacyTable(relation) {
+        if let relation = fields["relation"]?.object, let table = namedLegacyTable(relation) {
             guard topLevel else {
                 throw .unsupported("\(verb.rawValue.uppercased()) in a WITH query", table: table.name)
             }
-            let alias = relation["alias"] as? [String: Any]
+            let alias = relation["alias"]?.object
             target = LegacyReference(
-                table: table, location: relation["location"] as? Int ?? 0, nameParts: Self.nameParts(relation),
-                aliasName: alias?["aliasname"] as? String, renamesColumns: false, inheritance: true)
+                table: table, location: relation["location"]?.int ?? 0, nameParts: Self.nameParts(relation),
+                aliasName: alias?["aliasname"]?.string, renamesColumns: false, inheritance: true)
         }
         var level: [Int] = []
         let fromKey = verb == .delete ? "usingClause" : "fromClause"
-        let from = fields[fromKey] as? [Any] ?? []
+        let from = fields[fromKey]?.array ?? []
         for item in from {
             try visitFromItem(item, scope: scope, level: &level)
         }
@@ -137,14 +137,14 @@ final class ReferenceFinder {
         }
     }
 
-    private func visitCopy(_ fields: [String: Any]) throws(RewriteError) {
-        if let relation = fields["relation"] as? [String: Any], let table = namedLegacyTable(relation) {
-            if fields["is_from"] as? Bool ?? false {
+    private func visitCopy(_ fields: JSONObject) throws(RewriteError) {
+        if let relation = fields["relation"]?.object, let table = namedLegacyTable(relation) {
+            if fields["is_from"]?.bool ?? false {
                 throw .unsupported("COPY FROM", table: table.name)
             }
             copySource = CopySource(
-                table: table, location: relation["location"] as? Int ?? 0, nameParts: Self.nameParts(relation),
-                hasColumnList: !(fields["attlist"] as? [Any] ?? []).isEmpty)
+                table: table, location: relation["location"]?.int ?? 0, nameParts: Self.nameParts(relation),
+                hasColumnList: !(fields["attlist"]?.array ?? []).isEmpty)
         }
         try walk(fields["query"], scope: [])
     }
@@ -152,11 +152,11 @@ final class ReferenceFinder {
     /// Returns the scope seen by the statement body. A non-recursive CTE sees only the CTEs
     /// before it, so `WITH god_vocabulary_profiles AS (SELECT … FROM god_vocabulary_profiles)`
     /// reads the real table inside and shadows it outside.
-    private func visitWith(_ clause: Any?, scope: Scope) throws(RewriteError) -> Scope {
-        guard let with = clause as? [String: Any], let ctes = with["ctes"] as? [Any] else { return scope }
+    private func visitWith(_ clause: JSON?, scope: Scope) throws(RewriteError) -> Scope {
+        guard let with = clause?.object, let ctes = with["ctes"]?.array else { return scope }
         let entries = ctes.compactMap { Self.unwrap($0)?.fields }
-        let names = entries.compactMap { $0["ctename"] as? String }
-        if with["recursive"] as? Bool ?? false {
+        let names = entries.compactMap { $0["ctename"]?.string }
+        if with["recursive"]?.bool ?? false {
             let inner = scope + [Set(names)]
             for entry in entries { try walk(entry["ctequery"], scope: inner) }
             return inner
@@ -164,7 +164,7 @@ final class ReferenceFinder {
         var visible = Set<String>()
         for entry in entries {
             try walk(entry["ctequery"], scope: scope + [visible])
-            if let name = entry["ctename"] as? String { visible.insert(name) }
+            if let name = entry["ctename"]?.string { visible.insert(name) }
         }
         return scope + [visible]
     }
@@ -173,7 +173,7 @@ final class ReferenceFinder {
 
     /// `level` collects the references that sit directly in this FROM list (joins included),
     /// the ones a WHERE conjunct of the same SELECT can name.
-    private func visitFromItem(_ item: Any, scope: Scope, level: inout [Int]) throws(RewriteError) {
+    private func visitFromItem(_ item: JSON, scope: Scope, level: inout [Int]) throws(RewriteError) {
         guard let (type, fields) = Self.unwrap(item) else { return }
         switch type {
         case "RangeVar":
@@ -191,44 +191,44 @@ final class ReferenceFinder {
             {
                 throw .unsupported("TABLESAMPLE", table: reference.table.name)
             }
-            try walk(fields, scope: scope)
+            try walk(.object(fields), scope: scope)
         default:
             try walk(item, scope: scope)
         }
     }
 
-    private func legacyReference(_ rangeVar: [String: Any], scope: Scope) throws(RewriteError) -> LegacyReference? {
-        guard let name = rangeVar["relname"] as? String, let table = mapping.table(named: name) else { return nil }
-        let schema = rangeVar["schemaname"] as? String
+    private func legacyReference(_ rangeVar: JSONObject, scope: Scope) throws(RewriteError) -> LegacyReference? {
+        guard let name = rangeVar["relname"]?.string, let table = mapping.table(named: name) else { return nil }
+        let schema = rangeVar["schemaname"]?.string
         if schema == nil, scope.contains(where: { $0.contains(name) }) { return nil }
         if let schema, schema != "public" { return nil }
-        let alias = rangeVar["alias"] as? [String: Any]
+        let alias = rangeVar["alias"]?.object
         return LegacyReference(
-            table: table, location: rangeVar["location"] as? Int ?? 0, nameParts: Self.nameParts(rangeVar),
-            aliasName: alias?["aliasname"] as? String, renamesColumns: alias?["colnames"] != nil,
-            inheritance: rangeVar["inh"] as? Bool ?? false)
+            table: table, location: rangeVar["location"]?.int ?? 0, nameParts: Self.nameParts(rangeVar),
+            aliasName: alias?["aliasname"]?.string, renamesColumns: alias?["colnames"] != nil,
+            inheritance: rangeVar["inh"]?.bool ?? false)
     }
 
     /// A relation name outside FROM (a write target, COPY, SELECT INTO): no CTE can shadow it.
-    private func namedLegacyTable(_ rangeVar: [String: Any]) -> LegacyTable? {
-        guard let name = rangeVar["relname"] as? String, let table = mapping.table(named: name) else { return nil }
-        let schema = rangeVar["schemaname"] as? String
+    private func namedLegacyTable(_ rangeVar: JSONObject) -> LegacyTable? {
+        guard let name = rangeVar["relname"]?.string, let table = mapping.table(named: name) else { return nil }
+        let schema = rangeVar["schemaname"]?.string
         return schema == nil || schema == "public" ? table : nil
     }
 
     // MARK: Generic walk
 
-    private func walk(_ value: Any?, scope: Scope) throws(RewriteError) {
-        if let list = value as? [Any] {
+    private func walk(_ value: JSON?, scope: Scope) throws(RewriteError) {
+        if let list = value?.array {
             for element in list { try walk(element, scope: scope) }
-        } else if let object = value as? [String: Any] {
+        } else if let object = value?.object {
             // A relation embedded without a node wrapper, in a position not handled above.
             if object["relname"] != nil, let reference = try legacyReference(object, scope: scope) {
                 throw .unsupported("this reference", table: reference.table.name)
             }
             for (key, child) in object {
                 if let first = key.utf8.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z"),
-                    let fields = child as? [String: Any]
+                    let fields = child.object
                 {
                     try visitNode(key, fields, scope: scope)
                 } else {
@@ -238,14 +238,14 @@ final class ReferenceFinder {
         }
     }
 
-    private func visitNode(_ type: String, _ fields: [String: Any], scope: Scope) throws(RewriteError) {
+    private func visitNode(_ type: String, _ fields: JSONObject, scope: Scope) throws(RewriteError) {
         switch type {
         case "SelectStmt":
             try visitSelect(fields, scope: scope)
         case "InsertStmt", "UpdateStmt", "DeleteStmt":
             try visitWrite(type, fields, scope: scope)
         case "MergeStmt":
-            if let table = firstMention(in: fields) { throw .unsupported("MERGE", table: table.name) }
+            if let table = firstMention(in: .object(fields)) { throw .unsupported("MERGE", table: table.name) }
         case "RangeVar":
             // FROM items are handled by visitFromItem; a legacy name anywhere else is a use we
             // have not analysed.
@@ -253,13 +253,13 @@ final class ReferenceFinder {
                 throw .unsupported("this reference", table: reference.table.name)
             }
         case "ColumnRef":
-            let names = (fields["fields"] as? [Any] ?? []).map { field -> String in
+            let names = (fields["fields"]?.array ?? []).map { field -> String in
                 guard let (kind, body) = Self.unwrap(field), kind == "String" else { return "*" }
-                return body["sval"] as? String ?? ""
+                return body["sval"]?.string ?? ""
             }
             columnRefs.append(names)
         default:
-            try walk(fields, scope: scope)
+            try walk(.object(fields), scope: scope)
         }
     }
 
@@ -291,16 +291,16 @@ final class ReferenceFinder {
 
     /// A legacy name anywhere in a statement the rewriter does not translate: as a relation or as
     /// an object name (`DROP TABLE x` lists names as strings). Constants are not searched.
-    private func firstMention(in value: Any?) -> LegacyTable? {
-        if let list = value as? [Any] {
+    private func firstMention(in value: JSON?) -> LegacyTable? {
+        if let list = value?.array {
             for element in list { if let table = firstMention(in: element) { return table } }
-        } else if let object = value as? [String: Any] {
-            if let name = object["relname"] as? String, let table = mapping.table(named: name) {
-                let schema = object["schemaname"] as? String
+        } else if let object = value?.object {
+            if let name = object["relname"]?.string, let table = mapping.table(named: name) {
+                let schema = object["schemaname"]?.string
                 if schema == nil || schema == "public" { return table }
             }
             for (key, child) in object where key != "A_Const" {
-                if key == "String", let body = child as? [String: Any], let name = body["sval"] as? String,
+                if key == "String", let body = child.object, let name = body["sval"]?.string,
                     let table = mapping.table(named: name)
                 {
                     return table
@@ -313,11 +313,11 @@ final class ReferenceFinder {
 
     // MARK: Pushdown
 
-    private func addPushdowns(from condition: Any, level: [Int], singleRelation: Bool) {
+    private func addPushdowns(from condition: JSON, level: [Int], singleRelation: Bool) {
         guard !level.isEmpty else { return }
         for conjunct in Self.conjuncts(condition) {
             guard let (type, expr) = Self.unwrap(conjunct), type == "A_Expr", Self.operatorName(expr) == "=",
-                let kind = expr["kind"] as? String
+                let kind = expr["kind"]?.string
             else { continue }
             switch kind {
             case "AEXPR_OP":
@@ -340,7 +340,7 @@ final class ReferenceFinder {
                 // `x IN (a, b)` arrives as a List node.
                 if let (index, column) = resolve(expr["lexpr"], level: level, singleRelation: singleRelation),
                     let rexpr = expr["rexpr"], let (type, body) = Self.unwrap(rexpr), type == "List",
-                    let list = body["items"] as? [Any]
+                    let list = body["items"]?.array
                 {
                     let operands = list.compactMap(Self.scalarOperand)
                     if operands.count == list.count, !operands.isEmpty {
@@ -354,7 +354,7 @@ final class ReferenceFinder {
     }
 
     /// Pushdowns for a write's target, which is not one of `reads`.
-    private func pushdowns(from condition: Any, for target: LegacyReference, alone: Bool) -> [PushdownPredicate] {
+    private func pushdowns(from condition: JSON, for target: LegacyReference, alone: Bool) -> [PushdownPredicate] {
         let saved = reads
         reads = [target]
         addPushdowns(from: condition, level: [0], singleRelation: alone)
@@ -365,11 +365,11 @@ final class ReferenceFinder {
 
     /// The legacy reference and column a `ColumnRef` names, if it is the fold's key or join column.
     /// Unqualified names are resolved only when the SELECT reads from that one relation.
-    private func resolve(_ node: Any?, level: [Int], singleRelation: Bool) -> (Int, LegacyColumn)? {
+    private func resolve(_ node: JSON?, level: [Int], singleRelation: Bool) -> (Int, LegacyColumn)? {
         guard let node, let (type, fields) = Self.unwrap(node), type == "ColumnRef",
-            let parts = fields["fields"] as? [Any]
+            let parts = fields["fields"]?.array
         else { return nil }
-        let names = parts.compactMap { Self.unwrap($0).flatMap { $0.type == "String" ? $0.fields["sval"] as? String : nil } }
+        let names = parts.compactMap { Self.unwrap($0).flatMap { $0.type == "String" ? $0.fields["sval"]?.string : nil } }
         guard names.count == parts.count else { return nil }
         let index: Int
         if names.count == 1, singleRelation {
@@ -390,29 +390,29 @@ final class ReferenceFinder {
 
     // MARK: Tree helpers
 
-    static func unwrap(_ node: Any) -> (type: String, fields: [String: Any])? {
-        guard let object = node as? [String: Any], object.count == 1, let (type, body) = object.first,
-            let fields = body as? [String: Any]
+    static func unwrap(_ node: JSON) -> (type: String, fields: JSONObject)? {
+        guard let object = node.object, object.count == 1, let (type, body) = object.members.first,
+            let fields = body.object
         else { return nil }
         return (type, fields)
     }
 
-    private static func conjuncts(_ condition: Any) -> [Any] {
-        if let (type, fields) = unwrap(condition), type == "BoolExpr", fields["boolop"] as? String == "AND_EXPR" {
-            return (fields["args"] as? [Any] ?? []).flatMap(conjuncts)
+    private static func conjuncts(_ condition: JSON) -> [JSON] {
+        if let (type, fields) = unwrap(condition), type == "BoolExpr", fields["boolop"]?.string == "AND_EXPR" {
+            return (fields["args"]?.array ?? []).flatMap(conjuncts)
         }
         return [condition]
     }
 
-    private static func operatorName(_ expr: [String: Any]) -> String? {
-        guard let name = expr["name"] as? [Any], name.count == 1, let (type, fields) = unwrap(name[0]),
+    private static func operatorName(_ expr: JSONObject) -> String? {
+        guard let name = expr["name"]?.array, name.count == 1, let (type, fields) = unwrap(name[0]),
             type == "String"
         else { return nil }
-        return fields["sval"] as? String
+        return fields["sval"]?.string
     }
 
-    private static func scalarOperand(_ node: Any?) -> PushdownPredicate.Operand? {
-        guard let node, let (type, fields) = unwrap(node), let location = fields["location"] as? Int else { return nil }
+    private static func scalarOperand(_ node: JSON?) -> PushdownPredicate.Operand? {
+        guard let node, let (type, fields) = unwrap(node), let location = fields["location"]?.int else { return nil }
         switch type {
         case "ParamRef": return .token(location: location)
         case "A_Const" where fields["sval"] != nil: return .token(location: location)
@@ -420,10 +420,10 @@ final class ReferenceFinder {
         }
     }
 
-    private static func arrayOperand(_ node: Any?) -> PushdownPredicate.Operand? {
+    private static func arrayOperand(_ node: JSON?) -> PushdownPredicate.Operand? {
         if let scalar = scalarOperand(node) { return scalar }
         guard let node, let (type, fields) = unwrap(node), type == "A_ArrayExpr",
-            let elements = fields["elements"] as? [Any], !elements.isEmpty
+            let elements = fields["elements"]?.array, !elements.isEmpty
         else { return nil }
         var locations: [Int] = []
         for element in elements {
@@ -433,7 +433,7 @@ final class ReferenceFinder {
         return .array(elements: locations)
     }
 
-    private static func nameParts(_ rangeVar: [String: Any]) -> Int {
+    private static func nameParts(_ rangeVar: JSONObject) -> Int {
         1 + (rangeVar["schemaname"] == nil ? 0 : 1) + (rangeVar["catalogname"] == nil ? 0 : 1)
     }
 

@@ -1,13 +1,13 @@
 import CPgQuery
 import Foundation
 
-/// libpg_query's JSON parse tree of one query string, as Foundation objects.
+/// libpg_query's JSON parse tree of one query string.
 /// Nodes are `{"NodeType": {fields}}`; struct-typed fields (e.g. `InsertStmt.relation`) are embedded
 /// without the wrapper. Every `location` is a byte offset into the UTF-8 text that was parsed.
 struct ParseTree {
     struct Statement {
-        /// The statement node with its wrapper, e.g. `["SelectStmt": [...]]`.
-        let node: [String: Any]
+        /// The statement node with its wrapper, e.g. `{"SelectStmt": {…}}`.
+        let node: JSON
         /// Byte range of the statement in the text (without the separating semicolon).
         let range: Range<Int>
     }
@@ -26,18 +26,16 @@ struct ParseTree {
             throw SyntaxError(message: String(cString: error.pointee.message), cursor: Int(error.pointee.cursorpos))
         }
         guard let json = result.parse_tree else { return ParseTree(statements: []) }
-        let data = Data(bytes: json, count: strlen(json))
-        guard
-            let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-            let raw = root["stmts"] as? [[String: Any]]
-        else {
-            return ParseTree(statements: [])
+        let length = strlen(json)
+        let root = json.withMemoryRebound(to: UInt8.self, capacity: length) {
+            try? JSONReader.parse(UnsafeBufferPointer(start: $0, count: length))
         }
+        guard let raw = root?.object?["stmts"]?.array else { return ParseTree(statements: []) }
         let total = sql.utf8.count
         let statements = raw.compactMap { entry -> Statement? in
-            guard let node = entry["stmt"] as? [String: Any] else { return nil }
-            let start = (entry["stmt_location"] as? Int) ?? 0
-            let length = (entry["stmt_len"] as? Int) ?? (total - start)
+            guard let entry = entry.object, let node = entry["stmt"] else { return nil }
+            let start = entry["stmt_location"]?.int ?? 0
+            let length = entry["stmt_len"]?.int ?? 0
             // stmt_len 0 means "to the end of the text".
             return Statement(node: node, range: start..<(length == 0 ? total : start + length))
         }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Turns one statement's analysis into text edits: each legacy table name becomes a derived table
 /// of the same exposed name, with conditions implied by the WHERE clause pushed into it.
 struct StatementRewriter {
@@ -51,10 +49,17 @@ struct StatementRewriter {
 
     /// The client's text of `range` with the given edits applied inside it, trimmed.
     func render(_ range: Range<Int>, edits: [TextEdit]) -> String {
-        let inside = edits.filter { $0.range.lowerBound >= range.lowerBound && $0.range.upperBound <= range.upperBound }
-            .map { TextEdit(range: ($0.range.lowerBound - range.lowerBound)..<($0.range.upperBound - range.lowerBound), replacement: $0.replacement) }
-        let text = TextEdit.apply(inside, to: Array(self.text[range])) ?? ""
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var lower = range.lowerBound
+        var upper = range.upperBound
+        while lower < upper, Self.isSpace(text[lower]) { lower += 1 }
+        while upper > lower, Self.isSpace(text[upper - 1]) { upper -= 1 }
+        let inside = edits.filter { $0.range.lowerBound >= lower && $0.range.upperBound <= upper }
+            .map { TextEdit(range: ($0.range.lowerBound - lower)..<($0.range.upperBound - lower), replacement: $0.replacement) }
+        return TextEdit.apply(inside, to: Array(text[lower..<upper])) ?? ""
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0C
     }
 
     struct NameSpan {

@@ -117,10 +117,10 @@ struct WriteRewriter {
         let tokens = statement.tokens
         var cursor = start
         var columnNames = table.columns.map(\.name)
-        if let cols = write.fields["cols"] as? [Any], !cols.isEmpty {
+        if let cols = write.fields["cols"]?.array, !cols.isEmpty {
             columnNames = []
             for col in cols {
-                guard let target = ReferenceFinder.unwrap(col)?.fields, let name = target["name"] as? String,
+                guard let target = ReferenceFinder.unwrap(col)?.fields, let name = target["name"]?.string,
                     target["indirection"] == nil
                 else {
                     throw .unsupported("INSERT into a column subscript or field", table: table.name)
@@ -168,8 +168,8 @@ struct WriteRewriter {
 
         var ctes = [input, proposed]
         var changed: String?
-        let conflict = write.fields["onConflictClause"] as? [String: Any]
-        switch conflict?["action"] as? String {
+        let conflict = write.fields["onConflictClause"]?.object
+        switch conflict?["action"]?.string {
         case nil:
             let checks = notNull + [
                 writes.check("NOT \(writes.keyExists("p"))", sqlState: "23505", message: writes.uniqueViolation),
@@ -177,20 +177,20 @@ struct WriteRewriter {
             ]
             ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(checks.joined(separator: " AND ")))")
         case "ONCONFLICT_NOTHING"?:
-            try checkConflictTarget(conflict ?? [:], required: false)
+            try checkConflictTarget(conflict ?? JSONObject(), required: false)
             let firstOfKey = "p.pgcutover_ord = (SELECT min(q.pgcutover_ord) FROM pgcutover_proposed AS q"
                 + " WHERE q.\(SQLText.identifier(table.joinColumn)) = p.\(SQLText.identifier(table.joinColumn))"
                 + " AND q.\(SQLText.identifier(table.keyColumn)) = p.\(SQLText.identifier(table.keyColumn)))"
             let conditions = notNull + ["NOT \(writes.keyExists("p"))", firstOfKey]
             ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(conditions.joined(separator: " AND ")))")
         case "ONCONFLICT_UPDATE"?:
-            try checkConflictTarget(conflict ?? [:], required: true)
+            try checkConflictTarget(conflict ?? JSONObject(), required: true)
             let once = writes.check(
                 "\(writes.sameKeyCount(in: "pgcutover_proposed", as: "p")) = 1", sqlState: "21000",
                 message: "ON CONFLICT DO UPDATE command cannot affect row a second time")
             ctes.append("pgcutover_checked AS (SELECT * FROM pgcutover_proposed AS p WHERE \((notNull + [once]).joined(separator: " AND ")))")
             ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_checked AS p WHERE NOT \(writes.keyExists("p")))")
-            ctes.append(try conflictUpdate(conflict ?? [:], from: sourceEnd, exposed: exposed))
+            ctes.append(try conflictUpdate(conflict ?? JSONObject(), from: sourceEnd, exposed: exposed))
             changed = "pgcutover_changed"
         default:
             throw .unsupported("this ON CONFLICT action", table: table.name)
@@ -207,7 +207,7 @@ struct WriteRewriter {
 
     /// `DO UPDATE SET … [WHERE …]`: the statement's expressions see the existing row under the
     /// target's name and the proposed row as `excluded`, exactly as in Postgres.
-    private func conflictUpdate(_ clause: [String: Any], from start: Int, exposed: String) throws(RewriteError) -> String {
+    private func conflictUpdate(_ clause: JSONObject, from start: Int, exposed: String) throws(RewriteError) -> String {
         guard let startIndex = statement.tokens.firstIndex(where: { $0.start >= start }) else {
             throw .unsupported("this ON CONFLICT form", table: table.name)
         }
@@ -229,15 +229,15 @@ struct WriteRewriter {
         return "pgcutover_changed AS (\(checked(select, assigned: assigned, exposed: exposed)))"
     }
 
-    private func checkConflictTarget(_ clause: [String: Any], required: Bool) throws(RewriteError) {
-        let infer = clause["infer"] as? [String: Any]
-        if let constraint = infer?["conname"] as? String {
+    private func checkConflictTarget(_ clause: JSONObject, required: Bool) throws(RewriteError) {
+        let infer = clause["infer"]?.object
+        if let constraint = infer?["conname"]?.string {
             guard constraint == table.uniqueConstraint else {
                 throw .unsupported("ON CONFLICT ON CONSTRAINT \(constraint)", table: table.name)
             }
             return
         }
-        let elements = (infer?["indexElems"] as? [Any] ?? []).compactMap { ReferenceFinder.unwrap($0)?.fields["name"] as? String }
+        let elements = (infer?["indexElems"]?.array ?? []).compactMap { ReferenceFinder.unwrap($0)?.fields["name"]?.string }
         if elements.isEmpty, !required, infer == nil { return }
         guard infer?["whereClause"] == nil, Set(elements) == [table.joinColumn, table.keyColumn], elements.count == 2 else {
             throw .unsupported("ON CONFLICT (\(elements.joined(separator: ", "))) (only the unique key is)", table: table.name)
@@ -247,13 +247,13 @@ struct WriteRewriter {
     // MARK: Pieces
 
     /// `SET col = expr, …`: each assigned legacy column with the client's expression text.
-    private func assignments(_ targetList: Any?, in setList: Range<Int>, verb: String) throws(RewriteError) -> [String: String] {
-        let targets = (targetList as? [Any] ?? []).compactMap { ReferenceFinder.unwrap($0)?.fields }
+    private func assignments(_ targetList: JSON?, in setList: Range<Int>, verb: String) throws(RewriteError) -> [String: String] {
+        let targets = (targetList?.array ?? []).compactMap { ReferenceFinder.unwrap($0)?.fields }
         let items = split(setList)
         guard items.count == targets.count else { throw .unsupported("this SET list", table: table.name) }
         var assigned: [String: String] = [:]
         for (target, item) in zip(targets, items) {
-            guard let name = target["name"] as? String, target["indirection"] == nil,
+            guard let name = target["name"]?.string, target["indirection"] == nil,
                 let value = target["val"], let (valueType, _) = ReferenceFinder.unwrap(value), valueType != "MultiAssignRef"
             else {
                 throw .unsupported("SET of a subscript, field or (column list)", table: table.name)
@@ -296,14 +296,14 @@ struct WriteRewriter {
     /// `DEFAULT` inside VALUES becomes the column's default (a CTE's VALUES has no column defaults).
     private func defaultEdits(_ write: LegacyWrite, columns: [String]) throws(RewriteError) -> [TextEdit] {
         guard let select = (write.fields["selectStmt"]).flatMap(ReferenceFinder.unwrap)?.fields,
-            let lists = select["valuesLists"] as? [Any]
+            let lists = select["valuesLists"]?.array
         else { return [] }
         var edits: [TextEdit] = []
         for list in lists {
-            let items = ReferenceFinder.unwrap(list)?.fields["items"] as? [Any] ?? []
+            let items = ReferenceFinder.unwrap(list)?.fields["items"]?.array ?? []
             for (position, item) in items.enumerated() {
                 guard let (type, fields) = ReferenceFinder.unwrap(item), type == "SetToDefault" else { continue }
-                guard position < columns.count, let location = fields["location"] as? Int,
+                guard position < columns.count, let location = fields["location"]?.int,
                     let index = statement.tokenIndex(startingAt: location)
                 else {
                     throw .unsupported("DEFAULT in this position", table: table.name)
