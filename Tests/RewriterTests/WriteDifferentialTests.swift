@@ -65,6 +65,39 @@ final class WriteDifferentialTests: XCTestCase {
         }
     }
 
+    /// Extended-protocol clients bind parameters with the types the server describes: a
+    /// rewritten write must infer the legacy types (real, integer, text[], timestamp), not text.
+    func testWriteParameterTypes() throws {
+        let cases = [
+            ("INSERT INTO god_vocabulary_profiles (god_name, word, relevance_score, usage_count, last_used) VALUES ($1, $2, $3, $4, $5)",
+             "'hera', 'w001', 0.5, 2, '2026-01-01'"),
+            ("UPDATE god_vocabulary_profiles SET relevance_score = $1 WHERE god_name = $2 AND word = $3", "0.25, 'zeus', 'w001'"),
+            ("DELETE FROM basin_relationships WHERE word = $1 AND neighbor = $2", "'w001', 'w002'"),
+            ("INSERT INTO basin_relationships (word, neighbor, cooccurrence_count, contexts) VALUES ($1, $2, $3, $4) ON CONFLICT (word, neighbor) DO UPDATE SET cooccurrence_count = basin_relationships.cooccurrence_count + EXCLUDED.cooccurrence_count",
+             "'w001', 'w002', 2, ARRAY['p']"),
+        ]
+        for (sql, arguments) in cases {
+            guard case .rewritten(let rewritten, _) = rewriter.rewrite(sql) else {
+                XCTFail("not rewritten: \(sql)")
+                continue
+            }
+            func parameterTypes(_ statement: String, on database: Psql) throws -> String {
+                try database.run(
+                    """
+                    BEGIN;
+                    PREPARE pgcutover_w AS \(statement);
+                    EXECUTE pgcutover_w(\(arguments));
+                    SELECT 'types:' || parameter_types::text FROM pg_prepared_statements WHERE name = 'pgcutover_w';
+                    ROLLBACK;
+                    """
+                ).split(separator: "\n").first { $0.hasPrefix("types:") }.map(String.init) ?? "none"
+            }
+            let legacy = try parameterTypes(sql, on: databases.legacy)
+            XCTAssertNotEqual(legacy, "none")
+            XCTAssertEqual(legacy, try parameterTypes(rewritten, on: databases.migrated), sql)
+        }
+    }
+
     private func script(_ write: String, tables: [String], fold: String) -> String {
         ([
             // Sequences are not transactional: start both databases from the same next id.

@@ -129,13 +129,19 @@ struct StatementRewriter {
     }
 
     func tokenIndex(startingAt location: Int) -> Int? {
+        let index = firstToken(atOrAfter: location)
+        return index < tokens.count && tokens[index].start == location ? index : nil
+    }
+
+    /// The index of the first token that starts at or after `offset` (`tokens.count` if none).
+    func firstToken(atOrAfter offset: Int) -> Int {
         var low = 0
         var high = tokens.count
         while low < high {
             let mid = (low + high) / 2
-            if tokens[mid].start < location { low = mid + 1 } else { high = mid }
+            if tokens[mid].start < offset { low = mid + 1 } else { high = mid }
         }
-        return low < tokens.count && tokens[low].start == location ? low : nil
+        return low
     }
 
     func tokenText(_ index: Int) -> String {

@@ -29,8 +29,8 @@ struct WriteRewriter {
 
     func rewrite(_ write: LegacyWrite) throws(RewriteError) -> (edit: TextEdit, tag: CommandTagRule) {
         let tokens = statement.tokens
-        guard let first = tokens.firstIndex(where: { $0.start >= range.lowerBound }),
-            let verbIndex = depthZero([write.verb.rawValue], from: first).first?.index,
+        let first = statement.firstToken(atOrAfter: range.lowerBound)
+        guard let verbIndex = depthZero([write.verb.rawValue], from: first).first?.index,
             let name = try? statement.nameSpan(at: write.target.location, parts: write.target.nameParts, table: table)
         else {
             throw .unsupported("this \(write.verb.rawValue.uppercased()) form", table: table.name)
@@ -131,7 +131,7 @@ struct WriteRewriter {
             guard let list = statement.parenthesized(after: cursor - 1) else {
                 throw .unsupported("this INSERT column list", table: table.name)
             }
-            cursor = tokens.firstIndex { $0.start >= list.outer.upperBound } ?? tokens.count
+            cursor = statement.firstToken(atOrAfter: list.outer.upperBound)
         }
         guard cursor < tokens.count, !statement.isKeyword(cursor, "overriding") else {
             throw .unsupported("INSERT … OVERRIDING", table: table.name)
@@ -146,7 +146,9 @@ struct WriteRewriter {
             source = "SELECT"  // DEFAULT VALUES: one row, every column from its default
             columnNames = []
         } else {
-            source = render(tokens[cursor].start..<sourceEnd, extra: try defaultEdits(write, columns: columnNames))
+            let defaults = try defaultEdits(write, columns: columnNames)
+            source = try typedValues(from: cursor, to: sourceEnd, columns: columnNames, defaults: defaults)
+                ?? render(tokens[cursor].start..<sourceEnd, extra: defaults)
         }
         let inputColumns = columnNames.map(SQLText.identifier).joined(separator: ", ")
         let input = columnNames.isEmpty
@@ -208,9 +210,7 @@ struct WriteRewriter {
     /// `DO UPDATE SET … [WHERE …]`: the statement's expressions see the existing row under the
     /// target's name and the proposed row as `excluded`, exactly as in Postgres.
     private func conflictUpdate(_ clause: JSONObject, from start: Int, exposed: String) throws(RewriteError) -> String {
-        guard let startIndex = statement.tokens.firstIndex(where: { $0.start >= start }) else {
-            throw .unsupported("this ON CONFLICT form", table: table.name)
-        }
+        let startIndex = statement.firstToken(atOrAfter: start)
         let clauses = depthZero(["set", "where", "returning"], from: startIndex)
         let ends = clauses.map(\.start) + [range.upperBound]
         guard let setList = span(of: "set", in: clauses, ends: ends) else {
@@ -291,6 +291,34 @@ struct WriteRewriter {
         let checks = writes.notNullChecks(exposed, columns: table.columns.filter { assigned[$0.name] != nil })
         guard !checks.isEmpty else { return select }
         return "SELECT * FROM (\(select)) AS \(exposed) WHERE \(checks.joined(separator: " AND "))"
+    }
+
+    /// A plain `VALUES (…), (…)` list with every item cast to its column's type, so that `$n`
+    /// parameters get the types the legacy INSERT gave them (a CTE's VALUES alone would make an
+    /// untyped parameter `text`). Nil when the source is not a plain VALUES list.
+    private func typedValues(
+        from start: Int, to end: Int, columns: [String], defaults: [TextEdit]
+    ) throws(RewriteError) -> String? {
+        let tokens = statement.tokens
+        guard start < tokens.count, statement.isKeyword(start, "values") else { return nil }
+        var rows: [String] = []
+        var index = start + 1
+        while index < tokens.count, tokens[index].start < end {
+            guard let group = statement.parenthesized(after: index - 1) else { return nil }
+            let items = split(group.inner)
+            guard items.count == columns.count else { return nil }
+            let typed = zip(items, columns).map { item, name -> String in
+                let type = table.column(named: name)?.sqlType ?? "text"
+                let text = render(tokens[item.first].start..<tokens[item.last].end, extra: defaults)
+                return "CAST((\(text)) AS \(type))"
+            }
+            rows.append("(" + typed.joined(separator: ", ") + ")")
+            index = statement.firstToken(atOrAfter: group.outer.upperBound)
+            guard index < tokens.count, tokens[index].start < end else { break }
+            guard statement.tokenText(index) == "," else { return nil }
+            index += 1
+        }
+        return rows.isEmpty ? nil : "VALUES " + rows.joined(separator: ", ")
     }
 
     /// `DEFAULT` inside VALUES becomes the column's default (a CTE's VALUES has no column defaults).
@@ -376,7 +404,7 @@ struct WriteRewriter {
     /// The items of a comma-separated list, as token index ranges.
     private func split(_ list: Range<Int>) -> [(first: Int, last: Int)] {
         let tokens = statement.tokens
-        guard let first = tokens.firstIndex(where: { $0.start >= list.lowerBound }) else { return [] }
+        let first = statement.firstToken(atOrAfter: list.lowerBound)
         var items: [(first: Int, last: Int)] = []
         var depth = 0
         var itemStart = first
