@@ -25,10 +25,13 @@ let shapes: [(String, String)] = [
         UPDATE basin_relationships wr SET strength = wr.cooccurrence_count / NULLIF((SELECT total_cooc FROM word_totals \
         WHERE word = wr.word), 0) WHERE strength IS NULL OR strength = 0
         """),
+    ("execute_values (300 rows)", "INSERT INTO basin_relationships (word, neighbor, cooccurrence_count, contexts) VALUES "
+        + (0..<300).map { "('w\($0 % 80)', 'n\($0)', \($0).5, ARRAY['c\($0)'])" }.joined(separator: ", ")
+        + " ON CONFLICT (word, neighbor) DO UPDATE SET cooccurrence_count = basin_relationships.cooccurrence_count + 1"),
     ("unrelated (pre-check only)", "SELECT token, qfi_score FROM coordizer_vocabulary WHERE token = ANY($1) AND active"),
 ]
 
-let iterations = 20_000
+let iterations = 2_000
 let clock = ContinuousClock()
 for (name, sql) in shapes {
     let outcome = rewriter.rewrite(sql)

@@ -6,6 +6,8 @@ struct WriteCase: Sendable {
     var error: String? = nil
 }
 
+import Foundation
+
 enum WriteCorpus {
     static let cases: [WriteCase] = [
         // INSERT
@@ -18,6 +20,8 @@ enum WriteCorpus {
         WriteCase(name: "insert duplicate key", sql: "INSERT INTO god_vocabulary_profiles (god_name, word, relevance_score) VALUES ('zeus', 'w001', 0.5)", error: "23505"),
         WriteCase(name: "insert duplicate within statement", sql: "INSERT INTO basin_relationships (word, neighbor) VALUES ('w001', 'dup'), ('w001', 'dup')", error: "23505"),
         WriteCase(name: "insert null not-null column", sql: "INSERT INTO god_vocabulary_profiles (god_name, word, relevance_score) VALUES ('hera', 'w001', NULL)", error: "23502"),
+        // psycopg2's execute_values: hundreds of rows in one VALUES list, some for new words.
+        WriteCase(name: "execute_values batch upsert", sql: batchUpsert(rows: 300)),
         // ON CONFLICT
         WriteCase(name: "upsert profiles", sql: "INSERT INTO god_vocabulary_profiles (god_name, word, relevance_score, usage_count, last_used) VALUES ('zeus', 'w001', 0.3, 1, '2026-04-01'), ('hera', 'w001', 0.3, 1, '2026-04-01') ON CONFLICT (god_name, word) DO UPDATE SET relevance_score = (god_vocabulary_profiles.relevance_score + 0.7) / 2, usage_count = god_vocabulary_profiles.usage_count + 1, last_used = '2026-04-01'"),
         WriteCase(name: "upsert relationships", sql: "INSERT INTO basin_relationships (word, neighbor, cooccurrence_count, fisher_distance, avg_phi, max_phi, contexts, updated_at) VALUES ('w001', 'w002', 20, 0.4, 0.6, 0.7, ARRAY['c'], '2026-04-01'), ('w003', 'w004', 1, 0.5, NULL, 0.9, ARRAY['d', 'e'], '2026-04-01'), ('w003', 'fresh', 1, 0.5, 0.5, 0.9, NULL, '2026-04-01') ON CONFLICT (word, neighbor) DO UPDATE SET cooccurrence_count = GREATEST(basin_relationships.cooccurrence_count, EXCLUDED.cooccurrence_count), avg_phi = (COALESCE(basin_relationships.avg_phi, 0.5) + EXCLUDED.avg_phi) / 2.0, contexts = CASE WHEN COALESCE(array_length(basin_relationships.contexts, 1), 0) < 10 THEN COALESCE(basin_relationships.contexts, ARRAY[]::text[]) || EXCLUDED.contexts ELSE basin_relationships.contexts END, updated_at = '2026-04-01 00:00:01'"),
@@ -37,4 +41,25 @@ enum WriteCorpus {
         WriteCase(name: "delete using returning", sql: "DELETE FROM basin_relationships b USING vocabulary_learning vl WHERE vl.word = b.neighbor AND b.word < 'w020' RETURNING b.*"),
         WriteCase(name: "delete all", sql: "DELETE FROM god_vocabulary_profiles"),
     ]
+
+    /// The issue's relationship upsert with `rows` rows: existing pairs, new pairs, new words.
+    static func batchUpsert(rows: Int) -> String {
+        let values = (0..<rows).map { i in
+            let word = i % 7 == 0 ? "'batch word \(i % 5)'" : "'w\(String(format: "%03d", 1 + i % 80))'"
+            let neighbor = "'w\(String(format: "%03d", 1 + (i * 7) % 120))'"
+            return "(\(word), \(neighbor), \(i % 13).5, 0.\(i % 9), 0.\(i % 7), 0.9, ARRAY['b\(i)'], '2026-06-01 00:00:\(String(format: "%02d", i % 60))')"
+        }
+        // One VALUES list may not touch a (word, neighbor) twice under DO UPDATE; keep the first.
+        var seen = Set<String>()
+        let unique = values.filter { row in
+            let key = row.split(separator: ",").prefix(2).joined(separator: ",")
+            return seen.insert(key).inserted
+        }
+        return "INSERT INTO basin_relationships (word, neighbor, cooccurrence_count, fisher_distance, avg_phi, max_phi, contexts, updated_at) VALUES "
+            + unique.joined(separator: ", ")
+            + " ON CONFLICT (word, neighbor) DO UPDATE SET cooccurrence_count = GREATEST(basin_relationships.cooccurrence_count, EXCLUDED.cooccurrence_count),"
+            + " avg_phi = (COALESCE(basin_relationships.avg_phi, 0.5) + EXCLUDED.avg_phi) / 2.0, contexts = CASE WHEN"
+            + " COALESCE(array_length(basin_relationships.contexts, 1), 0) < 10 THEN COALESCE(basin_relationships.contexts, ARRAY[]::text[])"
+            + " || EXCLUDED.contexts ELSE basin_relationships.contexts END, updated_at = EXCLUDED.updated_at"
+    }
 }

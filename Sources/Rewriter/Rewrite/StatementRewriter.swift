@@ -54,8 +54,9 @@ struct StatementRewriter {
         while lower < upper, Self.isSpace(text[lower]) { lower += 1 }
         while upper > lower, Self.isSpace(text[upper - 1]) { upper -= 1 }
         let inside = edits.filter { $0.range.lowerBound >= lower && $0.range.upperBound <= upper }
-            .map { TextEdit(range: ($0.range.lowerBound - lower)..<($0.range.upperBound - lower), replacement: $0.replacement) }
-        return TextEdit.apply(inside, to: Array(text[lower..<upper])) ?? ""
+        if inside.isEmpty { return String(decoding: text[lower..<upper], as: UTF8.self) }
+        let shifted = inside.map { TextEdit(range: ($0.range.lowerBound - lower)..<($0.range.upperBound - lower), replacement: $0.replacement) }
+        return TextEdit.apply(shifted, to: Array(text[lower..<upper])) ?? ""
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {

@@ -301,14 +301,14 @@ struct WriteRewriter {
     ) throws(RewriteError) -> String? {
         let tokens = statement.tokens
         guard start < tokens.count, statement.isKeyword(start, "values") else { return nil }
+        let types = columns.map { table.column(named: $0)?.sqlType ?? "text" }
         var rows: [String] = []
         var index = start + 1
         while index < tokens.count, tokens[index].start < end {
             guard let group = statement.parenthesized(after: index - 1) else { return nil }
             let items = split(group.inner)
             guard items.count == columns.count else { return nil }
-            let typed = zip(items, columns).map { item, name -> String in
-                let type = table.column(named: name)?.sqlType ?? "text"
+            let typed = zip(items, types).map { item, type -> String in
                 let text = render(tokens[item.first].start..<tokens[item.last].end, extra: defaults)
                 return "CAST((\(text)) AS \(type))"
             }
