@@ -279,6 +279,10 @@ final class ReferenceFinder {
             if names.count == 1, let table = exposed[column] {
                 throw .unsupported("a whole-row reference", table: table.name)
             }
+            if names.count >= 3, let table = exposed[names[names.count - 2]], table.name == names[names.count - 2] {
+                // `public.god_vocabulary_profiles.word`: the derived table has no schema.
+                throw .unsupported("a schema-qualified column reference", table: table.name)
+            }
             guard Self.systemColumns.contains(column) else { continue }
             if names.count == 1 {
                 throw .unsupported("system column \(column)", table: first.table.name)

@@ -117,6 +117,12 @@ struct WriteRewriter {
         let tokens = statement.tokens
         var cursor = start
         var columnNames = table.columns.map(\.name)
+        if write.fields["cols"]?.array?.isEmpty ?? true, let count = Self.sourceWidth(write.fields["selectStmt"]),
+            count < columnNames.count
+        {
+            // Without a column list, a shorter VALUES row fills the leading columns.
+            columnNames = Array(columnNames.prefix(count))
+        }
         if let cols = write.fields["cols"]?.array, !cols.isEmpty {
             columnNames = []
             for col in cols {
@@ -291,6 +297,21 @@ struct WriteRewriter {
         let checks = writes.notNullChecks(exposed, columns: table.columns.filter { assigned[$0.name] != nil })
         guard !checks.isEmpty else { return select }
         return "SELECT * FROM (\(select)) AS \(exposed) WHERE \(checks.joined(separator: " AND "))"
+    }
+
+    /// How many columns an INSERT source provides, when the tree says so without expanding `*`.
+    private static func sourceWidth(_ source: JSON?) -> Int? {
+        guard let select = source.flatMap(ReferenceFinder.unwrap)?.fields else { return nil }
+        if let first = select["valuesLists"]?.array?.first {
+            return ReferenceFinder.unwrap(first)?.fields["items"]?.array?.count
+        }
+        guard let targets = select["targetList"]?.array else { return nil }
+        let star = targets.contains { target in
+            let value = ReferenceFinder.unwrap(target)?.fields["val"].flatMap(ReferenceFinder.unwrap)
+            return value?.type == "ColumnRef"
+                && (value?.fields["fields"]?.array?.contains { ReferenceFinder.unwrap($0)?.type == "A_Star" } ?? false)
+        }
+        return star ? nil : targets.count
     }
 
     /// A plain `VALUES (…), (…)` list with every item cast to its column's type, so that `$n`
