@@ -65,6 +65,32 @@ final class WriteDifferentialTests: XCTestCase {
         }
     }
 
+    /// TRUNCATE is refused unless the deployment allows it; then the folds are emptied.
+    func testTruncateWhenAllowed() throws {
+        let sql = "TRUNCATE basin_relationships"
+        guard case .refused(let error) = rewriter.rewrite(sql) else { return XCTFail("TRUNCATE not refused by default") }
+        XCTAssertEqual(error.sqlState, "0A000")
+        let allowing = Rewriter(mapping: rewriter.mapping, options: RewriterOptions(allowTruncate: true))
+        guard case .rewritten(let rewritten, let statements) = allowing.rewrite(sql) else { return XCTFail("not rewritten") }
+        XCTAssertEqual(statements.first?.commandTag, .fixed("TRUNCATE TABLE"))
+        if case .refused = allowing.rewrite("TRUNCATE basin_relationships, coordizer_vocabulary") {} else {
+            XCTFail("a TRUNCATE of legacy and other tables must be refused")
+        }
+        let legacy = try databases.legacy.run(script(sql, tables: Self.legacyTables, fold: Self.legacyFold), quiet: false)
+            .components(separatedBy: Self.marker + "\n")
+        let migrated = try databases.migrated.run(script(rewritten, tables: try migratedTables(), fold: Self.migratedFold), quiet: false)
+            .components(separatedBy: Self.marker + "\n")
+        XCTAssertEqual(legacy.count, 6)
+        XCTAssertEqual(migrated.count, 6)
+        XCTAssertEqual(lines(legacy[1]), ["TRUNCATE TABLE"])
+        XCTAssertTrue(lines(migrated[1]).first?.hasPrefix("UPDATE ") ?? false)
+        for section in 2...4 {
+            XCTAssertEqual(records(legacy[section]).sorted(), records(migrated[section]).sorted(), "section \(section)")
+        }
+        XCTAssertTrue(records(legacy[3]).isEmpty)
+        XCTAssertFalse(records(legacy[2]).isEmpty)
+    }
+
     /// Extended-protocol clients bind parameters with the types the server describes: a
     /// rewritten write must infer the legacy types (real, integer, text[], timestamp), not text.
     func testWriteParameterTypes() throws {

@@ -9,6 +9,9 @@ public enum CommandTagRule: Sendable, Equatable {
     /// A write with RETURNING: forward the rows; replace the server's `SELECT n` by the legacy tag
     /// with the same n.
     case renameSelect(LegacyVerb)
+    /// The server's tag (e.g. `UPDATE n` for an emptied fold) is replaced by this one
+    /// (`TRUNCATE TABLE`).
+    case fixed(String)
 
     public enum LegacyVerb: String, Sendable, Equatable {
         case insert = "INSERT"

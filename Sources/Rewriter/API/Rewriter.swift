@@ -6,11 +6,13 @@ import Foundation
 ///     switch rewriter.rewrite(sql) { case .passThrough: … case .rewritten(let sql, _): … case .refused(let error): … }
 public struct Rewriter: Sendable {
     public let mapping: Mapping
+    public let options: RewriterOptions
     private let folds: [String: FoldedRows]
     private let precheck: LegacyNamePrecheck
 
-    public init(mapping: Mapping) {
+    public init(mapping: Mapping, options: RewriterOptions = RewriterOptions()) {
         self.mapping = mapping
+        self.options = options
         var folds: [String: FoldedRows] = [:]
         for table in mapping.tables {
             folds[table.name] = FoldedRows(table: table, targetTable: mapping.targetTable)
@@ -24,7 +26,7 @@ public struct Rewriter: Sendable {
     public func rewrite(_ sql: String) -> RewriteOutcome {
         guard precheck.mayReference(sql) else { return .passThrough }
         guard let tree = try? ParseTree.parse(sql) else { return .passThrough }
-        let finder = ReferenceFinder(mapping: mapping)
+        let finder = ReferenceFinder(mapping: mapping, options: options)
         var analyses: [StatementAnalysis] = []
         do {
             for statement in tree.statements {
@@ -50,6 +52,9 @@ public struct Rewriter: Sendable {
                     let (edit, writeTag) = try writer.rewrite(write)
                     edits.append(edit)
                     tag = writeTag
+                } else if !analysis.truncated.isEmpty {
+                    edits.append(TextEdit(range: statement.range, replacement: emptying(analysis.truncated)))
+                    tag = .fixed("TRUNCATE TABLE")
                 } else {
                     edits += reads
                 }
@@ -63,6 +68,13 @@ public struct Rewriter: Sendable {
             return .refused(RewriteError(sqlState: "XX000", message: "pgcutover produced overlapping rewrites"))
         }
         return .rewritten(sql: rewritten, statements: statements)
+    }
+
+    /// TRUNCATE of folded tables: every container of theirs becomes NULL (no legacy rows left).
+    private func emptying(_ tables: [LegacyTable]) -> String {
+        let containers = tables.map { SQLText.identifier($0.container) }
+        return "UPDATE \(mapping.targetTable) SET " + containers.map { "\($0) = NULL" }.joined(separator: ", ")
+            + " WHERE " + containers.map { "\($0) IS NOT NULL" }.joined(separator: " OR ")
     }
 
     /// The mapping shipped in `config/mapping.toml`, loaded from a file path.

@@ -7,23 +7,27 @@
 /// targets of writes), FROM items, and the places a relation name is not a table reference.
 final class ReferenceFinder {
     private let mapping: Mapping
+    private let options: RewriterOptions
     private var reads: [LegacyReference] = []
     private var copySource: CopySource?
     private var write: LegacyWrite?
+    private var truncated: [LegacyTable] = []
     /// Every column reference, to check system columns and whole-row references once the
     /// exposed names of all legacy references are known.
     private var columnRefs: [[String]] = []
     /// CTE names visible at the current point, innermost last.
     private typealias Scope = [Set<String>]
 
-    init(mapping: Mapping) {
+    init(mapping: Mapping, options: RewriterOptions = RewriterOptions()) {
         self.mapping = mapping
+        self.options = options
     }
 
     func analyze(_ statement: JSON) throws(RewriteError) -> StatementAnalysis {
         reads = []
         copySource = nil
         write = nil
+        truncated = []
         columnRefs = []
         guard let (type, fields) = Self.unwrap(statement) else { return StatementAnalysis(kind: .other) }
         let kind: StatementKind
@@ -55,6 +59,20 @@ final class ReferenceFinder {
                 throw .unsupported("CREATE TABLE AS", table: table.name)
             }
             try walk(fields["query"], scope: [])
+        case "TruncateStmt":
+            kind = .ddl
+            let relations = (fields["relations"]?.array ?? []).compactMap { ReferenceFinder.unwrap($0)?.fields }
+            let legacy = relations.compactMap(namedLegacyTable)
+            if let first = legacy.first {
+                guard options.allowTruncate else { throw .unsupported("TRUNCATE", table: first.name) }
+                guard legacy.count == relations.count else {
+                    throw .unsupported("TRUNCATE together with other tables", table: first.name)
+                }
+                if fields["restart_seqs"]?.bool ?? false {
+                    throw .unsupported("TRUNCATE … RESTART IDENTITY", table: first.name)
+                }
+                truncated = legacy
+            }
         default:
             kind = Self.isDDL(type) ? .ddl : .other
             if let table = firstMention(in: .object(fields)) {
@@ -62,7 +80,7 @@ final class ReferenceFinder {
             }
         }
         try checkColumnReferences()
-        return StatementAnalysis(kind: kind, reads: reads, copySource: copySource, write: write)
+        return StatementAnalysis(kind: kind, reads: reads, copySource: copySource, write: write, truncated: truncated)
     }
 
     // MARK: Statements
