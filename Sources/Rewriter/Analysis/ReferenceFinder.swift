@@ -121,8 +121,8 @@ final class ReferenceFinder {
     }
 
     /// INSERT/UPDATE/DELETE: a legacy target is translated only for the statement itself, not
-    /// inside a WITH (a writable CTE's rows would need the same pipeline nested); whatever the
-    /// target, the statement may read legacy tables anywhere.
+    /// nested in a WITH, EXPLAIN or PREPARE (the pipeline would have to be nested too); whatever
+    /// the target, the statement may read legacy tables anywhere.
     private func visitWrite(
         _ type: String, _ fields: JSONObject, scope: Scope, topLevel: Bool = false
     ) throws(RewriteError) {
@@ -131,7 +131,8 @@ final class ReferenceFinder {
         var target: LegacyReference?
         if let relation = fields["relation"]?.object, let table = namedLegacyTable(relation) {
             guard topLevel else {
-                throw .unsupported("\(verb.rawValue.uppercased()) in a WITH query", table: table.name)
+                throw .unsupported(
+                    "\(verb.rawValue.uppercased()) inside another statement (WITH, EXPLAIN, PREPARE)", table: table.name)
             }
             let alias = relation["alias"]?.object
             target = LegacyReference(
