@@ -35,6 +35,10 @@ enum WriteCorpus {
         WriteCase(name: "update relationships strength", sql: "WITH word_totals AS (SELECT word, SUM(cooccurrence_count) AS total_cooc FROM basin_relationships GROUP BY word) UPDATE basin_relationships wr SET strength = (wr.cooccurrence_count / NULLIF((SELECT total_cooc FROM word_totals WHERE word = wr.word), 0)) WHERE strength IS NULL OR strength = 0 OR updated_at >= '2026-01-20 10:01:00'"),
         WriteCase(name: "update returning", sql: "UPDATE basin_relationships SET contexts = contexts || ARRAY['more'], cooccurrence_count = DEFAULT WHERE word = 'w002' RETURNING id, neighbor, contexts, cooccurrence_count"),
         WriteCase(name: "update from", sql: "UPDATE god_vocabulary_profiles g SET relevance_score = 0.125 FROM vocabulary_learning vl WHERE vl.word = g.word AND vl.learned_from = g.god_name"),
+        WriteCase(name: "update moves rows to another god", sql: "UPDATE god_vocabulary_profiles SET god_name = 'hera', usage_count = 0 WHERE god_name = 'zeus' AND word < 'w010'"),
+        WriteCase(name: "update moves rows to another word", sql: "UPDATE basin_relationships SET word = 'moved word', strength = 1 WHERE word = 'w004' OR (word = 'w005' AND neighbor = 'w006')"),
+        WriteCase(name: "update moves neighbor returning", sql: "UPDATE basin_relationships SET neighbor = neighbor || '-x' WHERE word = 'w002' RETURNING *"),
+        WriteCase(name: "update key collides", sql: "UPDATE god_vocabulary_profiles SET god_name = 'athena' WHERE god_name = 'zeus' AND word = 'w003'", error: "23505"),
         WriteCase(name: "update nothing", sql: "UPDATE god_vocabulary_profiles SET usage_count = 0 WHERE god_name = 'nobody'"),
         WriteCase(name: "update to null violates", sql: "UPDATE god_vocabulary_profiles SET relevance_score = NULL WHERE word = 'w001'", error: "23502"),
         // DELETE

@@ -52,8 +52,7 @@ struct FoldWrites {
             }
             return "(SELECT jsonb_object_agg(x.k, x.v) FROM (\(parts.joined(separator: " UNION ALL "))) AS x)"
         case .keyedArray:
-            // Existing elements keep their place (changed ones are replaced in place); added rows
-            // follow in id order, so the array stays ordered by id as the migration wrote it.
+            // Changed elements are replaced in place, removed ones dropped, added ones appended.
             var value = "e.value"
             if let changed {
                 value = "COALESCE((SELECT \(elementJSON("n")) FROM \(changed) AS n WHERE \(rowOf("n"))"
@@ -67,7 +66,9 @@ struct FoldWrites {
             if let added {
                 parts.append("SELECT \(elementJSON("n")), 1, n.id FROM \(added) AS n WHERE \(rowOf("n"))")
             }
-            return "(SELECT jsonb_agg(x.v ORDER BY x.o, x.n) FROM (\(parts.joined(separator: " UNION ALL "))) AS x)"
+            // Ordered by id as the migration wrote it, whatever order rows arrive or move in.
+            return "(SELECT jsonb_agg(x.v ORDER BY (x.v->>'id')::integer, x.o, x.n)"
+                + " FROM (\(parts.joined(separator: " UNION ALL "))) AS x)"
         }
     }
 

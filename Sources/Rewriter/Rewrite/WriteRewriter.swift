@@ -98,17 +98,40 @@ struct WriteRewriter {
         if from != nil, returning != nil {
             throw .unsupported("UPDATE … FROM … RETURNING", table: table.name)
         }
-        let assigned = try assignments(write.fields["targetList"], in: setList, verb: "UPDATE")
+        let assigned = try assignments(write.fields["targetList"], in: setList, verb: "UPDATE", allowKeys: true)
         let rows = fold.sql(where: statement.conditions(write.target, fold: fold))
+        let join = SQLText.identifier(table.joinColumn)
+        let key = SQLText.identifier(table.keyColumn)
+        // A row whose key or join column changes moves: out of its old place, into its new one
+        // (possibly another token, possibly a new token row).
+        let moves = assigned[table.keyColumn] != nil || assigned[table.joinColumn] != nil
         // UPDATE … FROM updates a row once even when several FROM rows match; which one is used is
         // unspecified in Postgres too.
-        let distinct = from == nil ? "" : "DISTINCT ON (\(exposed).\(SQLText.identifier(table.joinColumn)), \(exposed).\(SQLText.identifier(table.keyColumn))) "
-        var select = "SELECT \(distinct)\(columns(assigned, base: exposed)) FROM \(rows) AS \(exposed)"
+        let distinct = from == nil ? "" : "DISTINCT ON (\(exposed).\(join), \(exposed).\(key)) "
+        var select = "SELECT \(distinct)\(columns(assigned, base: exposed))"
+        if moves {
+            select += ", \(exposed).\(join) AS pgcutover_old_join, \(exposed).\(key) AS pgcutover_old_key"
+        }
+        select += " FROM \(rows) AS \(exposed)"
         if let from { select += ", " + render(from) }
         if let condition { select += " WHERE " + render(condition) }
         let changed = "pgcutover_changed AS (\(checked(select, assigned: assigned, exposed: exposed)))"
-        let back = "pgcutover_write AS (\(writes.writeBack(removed: nil, changed: "pgcutover_changed", added: nil, mayCreate: false)))"
-        return finish([changed, back], result: "pgcutover_changed", returning: returning, exposed: exposed, verb: .update)
+        guard moves else {
+            let back = "pgcutover_write AS (\(writes.writeBack(removed: nil, changed: "pgcutover_changed", added: nil, mayCreate: false)))"
+            return finish([changed, back], result: "pgcutover_changed", returning: returning, exposed: exposed, verb: .update)
+        }
+        let removed = "pgcutover_removed AS (SELECT c.pgcutover_old_join AS \(join), c.pgcutover_old_key AS \(key)"
+            + " FROM pgcutover_changed AS c)"
+        // The new key must be free, unless the row holding it moves away in this statement.
+        let vacated = "EXISTS (SELECT 1 FROM pgcutover_removed AS r WHERE r.\(join) = c.\(join) AND r.\(key) = c.\(key))"
+        let checks = [
+            writes.check("NOT (\(writes.keyExists("c")) AND NOT \(vacated))", sqlState: "23505", message: writes.uniqueViolation),
+            writes.check("\(writes.sameKeyCount(in: "pgcutover_changed", as: "c")) = 1", sqlState: "23505", message: writes.uniqueViolation),
+        ]
+        let names = table.columns.map { "c.\(SQLText.identifier($0.name))" }.joined(separator: ", ")
+        let added = "pgcutover_added AS (SELECT \(names) FROM pgcutover_changed AS c WHERE \(checks.joined(separator: " AND ")))"
+        let back = "pgcutover_write AS (\(writes.writeBack(removed: "pgcutover_removed", changed: nil, added: "pgcutover_added", mayCreate: true)))"
+        return finish([changed, removed, added, back], result: "pgcutover_added", returning: returning, exposed: exposed, verb: .update)
     }
 
     // MARK: INSERT
@@ -253,7 +276,9 @@ struct WriteRewriter {
     // MARK: Pieces
 
     /// `SET col = expr, …`: each assigned legacy column with the client's expression text.
-    private func assignments(_ targetList: JSON?, in setList: Range<Int>, verb: String) throws(RewriteError) -> [String: String] {
+    private func assignments(
+        _ targetList: JSON?, in setList: Range<Int>, verb: String, allowKeys: Bool = false
+    ) throws(RewriteError) -> [String: String] {
         let targets = (targetList?.array ?? []).compactMap { ReferenceFinder.unwrap($0)?.fields }
         let items = split(setList)
         guard items.count == targets.count else { throw .unsupported("this SET list", table: table.name) }
@@ -265,7 +290,7 @@ struct WriteRewriter {
                 throw .unsupported("SET of a subscript, field or (column list)", table: table.name)
             }
             guard let column = table.column(named: name) else { throw Self.undefinedColumn(name, table: table) }
-            guard name != table.keyColumn, name != table.joinColumn else {
+            guard allowKeys || (name != table.keyColumn && name != table.joinColumn) else {
                 throw .unsupported("\(verb) of \(name), which places the row in the fold", table: table.name)
             }
             if valueType == "SetToDefault" {
