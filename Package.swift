@@ -38,7 +38,15 @@ let package = Package(
             name: "Rewriter",
             dependencies: [
                 "CPgQuery",
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
+            swiftSettings: strict
+        ),
+        // Uncached rewrite cost per statement shape (docs/rewriter.md); release builds only.
+        .executableTarget(
+            name: "rewriter-benchmark",
+            dependencies: ["Rewriter"],
+            path: "Sources/RewriterBenchmark",
             swiftSettings: strict
         ),
         .target(
@@ -101,6 +109,8 @@ let package = Package(
         .testTarget(
             name: "RewriterTests",
             dependencies: ["Rewriter"],
+            // SQL inputs read from the source tree by path, not bundled resources.
+            exclude: ["Golden", "Fixtures"],
             swiftSettings: strict
         ),
     ]

@@ -1,0 +1,34 @@
+/// A legacy table folded into a JSON column of the target table: the unit the rewriter is generic over.
+public struct LegacyTable: Sendable, Equatable {
+    public let name: String
+    public let kind: FoldKind
+    /// The JSON column of the target table that holds this table's rows.
+    public let container: String
+    /// The legacy column that identifies a row within one target row.
+    public let keyColumn: String
+    /// The legacy column that equals `joinTarget` of the target row holding the legacy row.
+    public let joinColumn: String
+    public let joinTarget: String
+    /// The name of the legacy UNIQUE (key, join) constraint, for the errors writes raise.
+    public let uniqueConstraint: String?
+    /// In the legacy table's order: `SELECT *` must produce exactly this order.
+    public let columns: [LegacyColumn]
+
+    public init(
+        name: String, kind: FoldKind, container: String, keyColumn: String, joinColumn: String,
+        joinTarget: String, uniqueConstraint: String? = nil, columns: [LegacyColumn]
+    ) {
+        self.name = name
+        self.kind = kind
+        self.container = container
+        self.keyColumn = keyColumn
+        self.joinColumn = joinColumn
+        self.joinTarget = joinTarget
+        self.uniqueConstraint = uniqueConstraint
+        self.columns = columns
+    }
+
+    public func column(named name: String) -> LegacyColumn? {
+        columns.first { $0.name == name }
+    }
+}

@@ -1,0 +1,135 @@
+/// SQL fragments that write legacy rows back into a fold: the JSON of one row, the container of
+/// one target row rebuilt without removed rows, with changed rows replaced and added rows added,
+/// and the constraint checks the fold cannot express itself.
+/// Row sets are named CTEs whose columns are the legacy columns.
+struct FoldWrites {
+    let table: LegacyTable
+    let mapping: Mapping
+    /// The target row being written, inside `UPDATE target AS cv` or `INSERT INTO target AS cv`.
+    let cv = "cv"
+
+    private var container: String { SQLText.identifier(table.container) }
+    private var join: String { SQLText.identifier(table.joinColumn) }
+    private var key: String { SQLText.identifier(table.keyColumn) }
+    private var joinTarget: String { "\(cv).\(SQLText.identifier(table.joinTarget))" }
+
+    /// The element of a legacy row `r` as stored in the fold: `to_jsonb` of each member column.
+    func elementJSON(_ r: String) -> String {
+        let members = table.columns.compactMap { column -> String? in
+            guard case .member(let jsonKey) = column.source else { return nil }
+            return "\(SQLText.literal(jsonKey)), \(r).\(SQLText.identifier(column.name))"
+        }
+        return "jsonb_build_object(\(members.joined(separator: ", ")))"
+    }
+
+    /// The key of element `e` (from `expansion`), as the legacy key column's value.
+    private func elementKey(_ e: String) -> String {
+        switch table.column(named: table.keyColumn)?.source {
+        case .member(let jsonKey)?:
+            return "(\(e).value->>\(SQLText.literal(jsonKey)))::\(table.column(named: table.keyColumn)?.sqlType ?? "text")"
+        default:
+            return "\(e).key"
+        }
+    }
+
+    /// The container's new value for the target row whose join value is `holder`, given its
+    /// current value `current`.
+    func rebuilt(current: String, holder: String? = nil, removed: String?, changed: String?, added: String?) -> String {
+        let holder = holder ?? joinTarget
+        let rowOf = { (r: String) in "\(r).\(self.join) = \(holder)" }
+        let matches = { (set: String, e: String) in
+            "SELECT 1 FROM \(set) AS r WHERE \(rowOf("r")) AND r.\(self.key) = \(self.elementKey(e))"
+        }
+        let dropped = [removed, changed].compactMap { $0 }.map { "NOT EXISTS (\(matches($0, "e")))" }
+        let keep = dropped.isEmpty ? "" : " WHERE " + dropped.joined(separator: " AND ")
+        switch table.kind {
+        case .keyedObject:
+            var parts = [
+                "SELECT e.key AS k, e.value AS v FROM jsonb_each(COALESCE(\(current), '{}'::jsonb)) AS e(key, value)\(keep)"
+            ]
+            for set in [changed, added].compactMap({ $0 }) {
+                parts.append("SELECT n.\(key), \(elementJSON("n")) FROM \(set) AS n WHERE \(rowOf("n"))")
+            }
+            return "(SELECT jsonb_object_agg(x.k, x.v) FROM (\(parts.joined(separator: " UNION ALL "))) AS x)"
+        case .keyedArray:
+            // Changed elements are replaced in place, removed ones dropped, added ones appended.
+            var value = "e.value"
+            if let changed {
+                value = "COALESCE((SELECT \(elementJSON("n")) FROM \(changed) AS n WHERE \(rowOf("n"))"
+                    + " AND n.\(key) = \(elementKey("e"))), e.value)"
+            }
+            let keepArray = removed.map { " WHERE NOT EXISTS (\(matches($0, "e")))" } ?? ""
+            var parts = [
+                "SELECT \(value) AS v, 0 AS o, e.n FROM jsonb_array_elements(COALESCE(\(current), '[]'::jsonb))"
+                    + " WITH ORDINALITY AS e(value, n)\(keepArray)"
+            ]
+            if let added {
+                parts.append("SELECT \(elementJSON("n")), 1, n.id FROM \(added) AS n WHERE \(rowOf("n"))")
+            }
+            // Ordered by id as the migration wrote it, whatever order rows arrive or move in.
+            return "(SELECT jsonb_agg(x.v ORDER BY (x.v->>'id')::integer, x.o, x.n)"
+                + " FROM (\(parts.joined(separator: " UNION ALL "))) AS x)"
+        }
+    }
+
+    /// Writes the rebuilt containers of the target rows holding rows of `sets`; creates target
+    /// rows for words that have none (`new_target_row` policy) when `mayCreate`.
+    func writeBack(removed: String?, changed: String?, added: String?, mayCreate: Bool) -> String {
+        let sets = [removed, changed, added].compactMap { $0 }
+        let words = sets.map { "SELECT DISTINCT s.\(join) FROM \($0) AS s" }.joined(separator: " UNION ")
+        let target = mapping.targetTable
+        let newValue = rebuilt(current: "\(cv).\(container)", removed: removed, changed: changed, added: added)
+        guard mayCreate else {
+            return "UPDATE \(target) AS \(cv) SET \(container) = \(newValue) WHERE \(joinTarget) IN (\(words))"
+        }
+        // One INSERT … ON CONFLICT per word: a new word gets its target row, an existing one is
+        // updated; the rebuilt value is computed for both from the conflicting row (NULL if new).
+        let extra = mapping.newTargetRow
+        let columns = [SQLText.identifier(table.joinTarget)] + extra.map { SQLText.identifier($0.column) } + [container]
+        let values = ["w.\(join)"] + extra.map(\.value) + ["NULL::jsonb"]
+        let created = rebuilt(current: "NULL::jsonb", holder: "w.\(join)", removed: nil, changed: nil, added: added)
+        var insertValues = values
+        insertValues[insertValues.count - 1] = created
+        return "INSERT INTO \(target) AS \(cv) (\(columns.joined(separator: ", "))) SELECT "
+            + insertValues.joined(separator: ", ") + " FROM (\(words)) AS w"
+            + " ON CONFLICT (\(SQLText.identifier(table.joinTarget))) DO UPDATE SET \(container) = \(newValue)"
+    }
+
+    /// `check(ok, sqlstate, message)`, raising the legacy table's own error when not ok.
+    func check(_ condition: String, sqlState: String, message: String) -> String {
+        "\(mapping.checkFunction)(\(condition), \(SQLText.literal(sqlState)), \(SQLText.literal(message)))"
+    }
+
+    func notNullChecks(_ r: String, columns: [LegacyColumn]) -> [String] {
+        columns.filter(\.notNull).map { column in
+            check(
+                "\(r).\(SQLText.identifier(column.name)) IS NOT NULL", sqlState: "23502",
+                message: "null value in column \"\(column.name)\" of relation \"\(table.name)\" violates not-null constraint")
+        }
+    }
+
+    /// The legacy row `r`'s key already exists in the fold (before this statement).
+    func keyExists(_ r: String) -> String {
+        let other = "pgcutover_x"
+        let holder = "\(other).\(SQLText.identifier(table.joinTarget)) = \(r).\(join)"
+        let keyValue = "\(r).\(key)"
+        switch table.kind {
+        case .keyedObject:
+            return "EXISTS (SELECT 1 FROM \(mapping.targetTable) AS \(other) WHERE \(holder)"
+                + " AND \(other).\(container) ? \(keyValue))"
+        case .keyedArray:
+            guard case .member(let jsonKey)? = table.column(named: table.keyColumn)?.source else { return "false" }
+            return "EXISTS (SELECT 1 FROM \(mapping.targetTable) AS \(other) WHERE \(holder)"
+                + " AND \(other).\(container) @> jsonb_build_array(jsonb_build_object(\(SQLText.literal(jsonKey)), \(keyValue))))"
+        }
+    }
+
+    /// Rows of `set` other than `r` with the same (join, key): the legacy UNIQUE constraint.
+    func sameKeyCount(in set: String, as r: String) -> String {
+        "(SELECT count(*) FROM \(set) AS q WHERE q.\(join) = \(r).\(join) AND q.\(key) = \(r).\(key))"
+    }
+
+    var uniqueViolation: String {
+        "duplicate key value violates unique constraint \"\(table.uniqueConstraint ?? table.name + "_key")\""
+    }
+}

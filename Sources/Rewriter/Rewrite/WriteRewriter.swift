@@ -1,0 +1,471 @@
+/// A write on a legacy table becomes one statement on the target table: CTEs bind the legacy
+/// rows the write touches (rebuilt from the JSON, with the statement's own expressions applied
+/// verbatim), one data-modifying CTE writes each affected target row's container back, and the
+/// final SELECT returns the legacy row count (or the RETURNING rows).
+///
+///     DELETE  → pgcutover_removed                    → UPDATE target …
+///     UPDATE  → pgcutover_changed                    → UPDATE target …
+///     INSERT  → pgcutover_input → pgcutover_proposed → pgcutover_added (+ pgcutover_changed for
+///               ON CONFLICT DO UPDATE)               → INSERT INTO target … ON CONFLICT (token) DO UPDATE
+struct WriteRewriter {
+    let statement: StatementRewriter
+    let fold: FoldedRows
+    let writes: FoldWrites
+    /// Byte range of the whole statement.
+    let range: Range<Int>
+    /// The read edits inside the statement: applied to every piece of client text kept.
+    let readEdits: [TextEdit]
+
+    private var table: LegacyTable { fold.table }
+
+    /// Clause keywords are found among the statement's tokens outside any parentheses or brackets.
+    private struct Clauses {
+        var starts: [String: Int] = [:]
+        func range(of keyword: String, endingAt ends: [Int]) -> (Int, Int)? {
+            guard let start = starts[keyword] else { return nil }
+            return (start, ends.filter { $0 > start }.min() ?? Int.max)
+        }
+    }
+
+    func rewrite(_ write: LegacyWrite) throws(RewriteError) -> (edit: TextEdit, tag: CommandTagRule) {
+        let tokens = statement.tokens
+        let first = statement.firstToken(atOrAfter: range.lowerBound)
+        guard let verbIndex = depthZero([write.verb.rawValue], from: first).first?.index,
+            let name = try? statement.nameSpan(at: write.target.location, parts: write.target.nameParts, table: table)
+        else {
+            throw .unsupported("this \(write.verb.rawValue.uppercased()) form", table: table.name)
+        }
+        var head = "WITH "
+        if write.fields["withClause"] != nil {
+            head = render(range.lowerBound..<tokens[verbIndex].start) + ", "
+        }
+        var cursor = name.lastToken + 1
+        var exposed = statement.tokenText(name.lastToken)
+        if write.target.aliasName != nil, cursor < tokens.count {
+            if statement.isKeyword(cursor, "as") { cursor += 1 }
+            exposed = statement.tokenText(cursor)
+            cursor += 1
+        }
+        let sql: String
+        let tag: CommandTagRule
+        switch write.verb {
+        case .delete: (sql, tag) = try delete(write, from: cursor, exposed: exposed)
+        case .update: (sql, tag) = try update(write, from: cursor, exposed: exposed)
+        case .insert: (sql, tag) = try insert(write, from: cursor, exposed: exposed)
+        }
+        return (TextEdit(range: range, replacement: head + sql), tag)
+    }
+
+    // MARK: DELETE
+
+    private func delete(_ write: LegacyWrite, from cursor: Int, exposed: String) throws(RewriteError) -> (String, CommandTagRule) {
+        if let condition = write.fields["whereClause"], ReferenceFinder.unwrap(condition)?.type == "CurrentOfExpr" {
+            throw .unsupported("WHERE CURRENT OF", table: table.name)
+        }
+        let clauses = depthZero(["using", "where", "returning"], from: cursor)
+        let ends = clauses.map(\.start) + [range.upperBound]
+        let using = span(of: "using", in: clauses, ends: ends)
+        let condition = span(of: "where", in: clauses, ends: ends)
+        let returning = span(of: "returning", in: clauses, ends: ends)
+        var filter = ""
+        if let using {
+            // DELETE … USING removes a row once however many USING rows match it.
+            filter = " WHERE EXISTS (SELECT 1 FROM \(render(using))"
+                + (condition.map { " WHERE \(render($0))" } ?? "") + ")"
+        } else if let condition {
+            filter = " WHERE \(render(condition))"
+        }
+        let rows = fold.sql(where: statement.conditions(write.target, fold: fold))
+        let removed = "pgcutover_removed AS (SELECT \(exposed).* FROM \(rows) AS \(exposed)\(filter))"
+        let back = "pgcutover_write AS (\(writes.writeBack(removed: "pgcutover_removed", changed: nil, added: nil, mayCreate: false)))"
+        return finish([removed, back], result: "pgcutover_removed", returning: returning, exposed: exposed, verb: .delete)
+    }
+
+    // MARK: UPDATE
+
+    private func update(_ write: LegacyWrite, from cursor: Int, exposed: String) throws(RewriteError) -> (String, CommandTagRule) {
+        if let condition = write.fields["whereClause"], ReferenceFinder.unwrap(condition)?.type == "CurrentOfExpr" {
+            throw .unsupported("WHERE CURRENT OF", table: table.name)
+        }
+        let clauses = depthZero(["set", "from", "where", "returning"], from: cursor)
+        let ends = clauses.map(\.start) + [range.upperBound]
+        guard let setList = span(of: "set", in: clauses, ends: ends) else {
+            throw .unsupported("this UPDATE form", table: table.name)
+        }
+        let from = span(of: "from", in: clauses, ends: ends)
+        let condition = span(of: "where", in: clauses, ends: ends)
+        let returning = span(of: "returning", in: clauses, ends: ends)
+        if from != nil, returning != nil {
+            throw .unsupported("UPDATE … FROM … RETURNING", table: table.name)
+        }
+        let assigned = try assignments(write.fields["targetList"], in: setList, verb: "UPDATE", allowKeys: true)
+        let rows = fold.sql(where: statement.conditions(write.target, fold: fold))
+        let join = SQLText.identifier(table.joinColumn)
+        let key = SQLText.identifier(table.keyColumn)
+        // A row whose key or join column changes moves: out of its old place, into its new one
+        // (possibly another token, possibly a new token row).
+        let moves = assigned[table.keyColumn] != nil || assigned[table.joinColumn] != nil
+        // UPDATE … FROM updates a row once even when several FROM rows match; which one is used is
+        // unspecified in Postgres too.
+        let distinct = from == nil ? "" : "DISTINCT ON (\(exposed).\(join), \(exposed).\(key)) "
+        var select = "SELECT \(distinct)\(columns(assigned, base: exposed))"
+        if moves {
+            select += ", \(exposed).\(join) AS pgcutover_old_join, \(exposed).\(key) AS pgcutover_old_key"
+        }
+        select += " FROM \(rows) AS \(exposed)"
+        if let from { select += ", " + render(from) }
+        if let condition { select += " WHERE " + render(condition) }
+        let changed = "pgcutover_changed AS (\(checked(select, assigned: assigned, exposed: exposed)))"
+        guard moves else {
+            let back = "pgcutover_write AS (\(writes.writeBack(removed: nil, changed: "pgcutover_changed", added: nil, mayCreate: false)))"
+            return finish([changed, back], result: "pgcutover_changed", returning: returning, exposed: exposed, verb: .update)
+        }
+        let removed = "pgcutover_removed AS (SELECT c.pgcutover_old_join AS \(join), c.pgcutover_old_key AS \(key)"
+            + " FROM pgcutover_changed AS c)"
+        // The new key must be free, unless the row holding it moves away in this statement.
+        let vacated = "EXISTS (SELECT 1 FROM pgcutover_removed AS r WHERE r.\(join) = c.\(join) AND r.\(key) = c.\(key))"
+        let checks = [
+            writes.check("NOT (\(writes.keyExists("c")) AND NOT \(vacated))", sqlState: "23505", message: writes.uniqueViolation),
+            writes.check("\(writes.sameKeyCount(in: "pgcutover_changed", as: "c")) = 1", sqlState: "23505", message: writes.uniqueViolation),
+        ]
+        let names = table.columns.map { "c.\(SQLText.identifier($0.name))" }.joined(separator: ", ")
+        let added = "pgcutover_added AS (SELECT \(names) FROM pgcutover_changed AS c WHERE \(checks.joined(separator: " AND ")))"
+        let back = "pgcutover_write AS (\(writes.writeBack(removed: "pgcutover_removed", changed: nil, added: "pgcutover_added", mayCreate: true)))"
+        return finish([changed, removed, added, back], result: "pgcutover_added", returning: returning, exposed: exposed, verb: .update)
+    }
+
+    // MARK: INSERT
+
+    private func insert(_ write: LegacyWrite, from start: Int, exposed: String) throws(RewriteError) -> (String, CommandTagRule) {
+        let tokens = statement.tokens
+        var cursor = start
+        var columnNames = table.columns.map(\.name)
+        if write.fields["cols"]?.array?.isEmpty ?? true, let count = Self.sourceWidth(write.fields["selectStmt"]),
+            count < columnNames.count
+        {
+            // Without a column list, a shorter VALUES row fills the leading columns.
+            columnNames = Array(columnNames.prefix(count))
+        }
+        if let cols = write.fields["cols"]?.array, !cols.isEmpty {
+            columnNames = []
+            for col in cols {
+                guard let target = ReferenceFinder.unwrap(col)?.fields, let name = target["name"]?.string,
+                    target["indirection"] == nil
+                else {
+                    throw .unsupported("INSERT into a column subscript or field", table: table.name)
+                }
+                guard table.column(named: name) != nil else { throw Self.undefinedColumn(name, table: table) }
+                columnNames.append(name)
+            }
+            guard let list = statement.parenthesized(after: cursor - 1) else {
+                throw .unsupported("this INSERT column list", table: table.name)
+            }
+            cursor = statement.firstToken(atOrAfter: list.outer.upperBound)
+        }
+        guard cursor < tokens.count, !statement.isKeyword(cursor, "overriding") else {
+            throw .unsupported("INSERT … OVERRIDING", table: table.name)
+        }
+        let clauses = depthZero(["on", "returning"], from: cursor)
+        let ends = clauses.map(\.start) + [range.upperBound]
+        let sourceEnd = ends.min() ?? range.upperBound
+        let returning = span(of: "returning", in: clauses, ends: ends)
+
+        var source: String
+        if write.fields["selectStmt"] == nil {
+            source = "SELECT"  // DEFAULT VALUES: one row, every column from its default
+            columnNames = []
+        } else {
+            let defaults = try defaultEdits(write, columns: columnNames)
+            source = try typedValues(from: cursor, to: sourceEnd, columns: columnNames, defaults: defaults)
+                ?? render(tokens[cursor].start..<sourceEnd, extra: defaults)
+        }
+        let inputColumns = columnNames.map(SQLText.identifier).joined(separator: ", ")
+        let input = columnNames.isEmpty
+            ? "pgcutover_input AS (\(source))" : "pgcutover_input(\(inputColumns)) AS (\(source))"
+        let proposedColumns = table.columns.map { column -> String in
+            let value: String
+            if columnNames.contains(column.name) {
+                value = "i.\(SQLText.identifier(column.name))"
+            } else {
+                value = column.defaultSQL ?? "NULL"
+            }
+            return "CAST((\(value)) AS \(column.sqlType)) AS \(SQLText.identifier(column.name))"
+        }
+        // The ordinal keeps the client's row order for ON CONFLICT DO NOTHING (first row wins).
+        let proposed = "pgcutover_proposed AS (SELECT \(proposedColumns.joined(separator: ", ")),"
+            + " row_number() OVER () AS pgcutover_ord FROM pgcutover_input AS i)"
+        let legacyColumns = table.columns.map { "p.\(SQLText.identifier($0.name))" }.joined(separator: ", ")
+        let notNull = writes.notNullChecks("p", columns: table.columns)
+
+        var ctes = [input, proposed]
+        var changed: String?
+        let conflict = write.fields["onConflictClause"]?.object
+        switch conflict?["action"]?.string {
+        case nil:
+            let checks = notNull + [
+                writes.check("NOT \(writes.keyExists("p"))", sqlState: "23505", message: writes.uniqueViolation),
+                writes.check("\(writes.sameKeyCount(in: "pgcutover_proposed", as: "p")) = 1", sqlState: "23505", message: writes.uniqueViolation),
+            ]
+            ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(checks.joined(separator: " AND ")))")
+        case "ONCONFLICT_NOTHING"?:
+            try checkConflictTarget(conflict ?? JSONObject(), required: false)
+            let firstOfKey = "p.pgcutover_ord = (SELECT min(q.pgcutover_ord) FROM pgcutover_proposed AS q"
+                + " WHERE q.\(SQLText.identifier(table.joinColumn)) = p.\(SQLText.identifier(table.joinColumn))"
+                + " AND q.\(SQLText.identifier(table.keyColumn)) = p.\(SQLText.identifier(table.keyColumn)))"
+            let conditions = notNull + ["NOT \(writes.keyExists("p"))", firstOfKey]
+            ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(conditions.joined(separator: " AND ")))")
+        case "ONCONFLICT_UPDATE"?:
+            try checkConflictTarget(conflict ?? JSONObject(), required: true)
+            let once = writes.check(
+                "\(writes.sameKeyCount(in: "pgcutover_proposed", as: "p")) = 1", sqlState: "21000",
+                message: "ON CONFLICT DO UPDATE command cannot affect row a second time")
+            ctes.append("pgcutover_checked AS (SELECT * FROM pgcutover_proposed AS p WHERE \((notNull + [once]).joined(separator: " AND ")))")
+            ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_checked AS p WHERE NOT \(writes.keyExists("p")))")
+            ctes.append(try conflictUpdate(conflict ?? JSONObject(), from: sourceEnd, exposed: exposed))
+            changed = "pgcutover_changed"
+        default:
+            throw .unsupported("this ON CONFLICT action", table: table.name)
+        }
+        ctes.append("pgcutover_write AS (\(writes.writeBack(removed: nil, changed: changed, added: "pgcutover_added", mayCreate: true)))")
+        var result = "pgcutover_added"
+        if let changed {
+            let names = table.columns.map { SQLText.identifier($0.name) }.joined(separator: ", ")
+            ctes.append("pgcutover_result AS (SELECT \(names) FROM pgcutover_added UNION ALL SELECT \(names) FROM \(changed))")
+            result = "pgcutover_result"
+        }
+        return finish(ctes, result: result, returning: returning, exposed: exposed, verb: .insert)
+    }
+
+    /// `DO UPDATE SET … [WHERE …]`: the statement's expressions see the existing row under the
+    /// target's name and the proposed row as `excluded`, exactly as in Postgres.
+    private func conflictUpdate(_ clause: JSONObject, from start: Int, exposed: String) throws(RewriteError) -> String {
+        let startIndex = statement.firstToken(atOrAfter: start)
+        let clauses = depthZero(["set", "where", "returning"], from: startIndex)
+        let ends = clauses.map(\.start) + [range.upperBound]
+        guard let setList = span(of: "set", in: clauses, ends: ends) else {
+            throw .unsupported("this ON CONFLICT form", table: table.name)
+        }
+        let condition = clause["whereClause"] == nil ? nil : span(of: "where", in: clauses, ends: ends)
+        let assigned = try assignments(clause["targetList"], in: setList, verb: "ON CONFLICT DO UPDATE")
+        let join = SQLText.identifier(table.joinColumn)
+        let key = SQLText.identifier(table.keyColumn)
+        let rows = fold.sql(where: [
+            "cv.\(SQLText.identifier(table.joinTarget)) IN (SELECT c.\(join) FROM pgcutover_checked AS c)"
+        ])
+        var select = "SELECT \(columns(assigned, base: exposed)) FROM pgcutover_checked AS excluded"
+            + " JOIN \(rows) AS \(exposed) ON \(exposed).\(join) = excluded.\(join) AND \(exposed).\(key) = excluded.\(key)"
+        if let condition { select += " WHERE " + render(condition) }
+        return "pgcutover_changed AS (\(checked(select, assigned: assigned, exposed: exposed)))"
+    }
+
+    private func checkConflictTarget(_ clause: JSONObject, required: Bool) throws(RewriteError) {
+        let infer = clause["infer"]?.object
+        if let constraint = infer?["conname"]?.string {
+            guard constraint == table.uniqueConstraint else {
+                throw .unsupported("ON CONFLICT ON CONSTRAINT \(constraint)", table: table.name)
+            }
+            return
+        }
+        let elements = (infer?["indexElems"]?.array ?? []).compactMap { ReferenceFinder.unwrap($0)?.fields["name"]?.string }
+        if elements.isEmpty, !required, infer == nil { return }
+        guard infer?["whereClause"] == nil, Set(elements) == [table.joinColumn, table.keyColumn], elements.count == 2 else {
+            throw .unsupported("ON CONFLICT (\(elements.joined(separator: ", "))) (only the unique key is)", table: table.name)
+        }
+    }
+
+    // MARK: Pieces
+
+    /// `SET col = expr, …`: each assigned legacy column with the client's expression text.
+    private func assignments(
+        _ targetList: JSON?, in setList: Range<Int>, verb: String, allowKeys: Bool = false
+    ) throws(RewriteError) -> [String: String] {
+        let targets = (targetList?.array ?? []).compactMap { ReferenceFinder.unwrap($0)?.fields }
+        let items = split(setList)
+        guard items.count == targets.count else { throw .unsupported("this SET list", table: table.name) }
+        var assigned: [String: String] = [:]
+        for (target, item) in zip(targets, items) {
+            guard let name = target["name"]?.string, target["indirection"] == nil,
+                let value = target["val"], let (valueType, _) = ReferenceFinder.unwrap(value), valueType != "MultiAssignRef"
+            else {
+                throw .unsupported("SET of a subscript, field or (column list)", table: table.name)
+            }
+            guard let column = table.column(named: name) else { throw Self.undefinedColumn(name, table: table) }
+            guard allowKeys || (name != table.keyColumn && name != table.joinColumn) else {
+                throw .unsupported("\(verb) of \(name), which places the row in the fold", table: table.name)
+            }
+            if valueType == "SetToDefault" {
+                assigned[name] = column.defaultSQL ?? "NULL"
+                continue
+            }
+            guard let equals = depthZero(["="], from: item.first, to: item.last).first else {
+                throw .unsupported("this SET item", table: table.name)
+            }
+            assigned[name] = render(statement.tokens[equals.index].end..<statement.tokens[item.last].end)
+        }
+        return assigned
+    }
+
+    /// The legacy columns in order: assigned ones from their expression (as the column's type),
+    /// the others from `base`.
+    private func columns(_ assigned: [String: String], base: String) -> String {
+        table.columns.map { column in
+            let name = SQLText.identifier(column.name)
+            if let expression = assigned[column.name] {
+                return "CAST((\(expression)) AS \(column.sqlType)) AS \(name)"
+            }
+            return "\(base).\(name)"
+        }.joined(separator: ", ")
+    }
+
+    /// Wraps a row-producing SELECT with the NOT NULL checks of the columns it assigns.
+    private func checked(_ select: String, assigned: [String: String], exposed: String) -> String {
+        let checks = writes.notNullChecks(exposed, columns: table.columns.filter { assigned[$0.name] != nil })
+        guard !checks.isEmpty else { return select }
+        return "SELECT * FROM (\(select)) AS \(exposed) WHERE \(checks.joined(separator: " AND "))"
+    }
+
+    /// How many columns an INSERT source provides, when the tree says so without expanding `*`.
+    private static func sourceWidth(_ source: JSON?) -> Int? {
+        guard let select = source.flatMap(ReferenceFinder.unwrap)?.fields else { return nil }
+        if let first = select["valuesLists"]?.array?.first {
+            return ReferenceFinder.unwrap(first)?.fields["items"]?.array?.count
+        }
+        guard let targets = select["targetList"]?.array else { return nil }
+        let star = targets.contains { target in
+            let value = ReferenceFinder.unwrap(target)?.fields["val"].flatMap(ReferenceFinder.unwrap)
+            return value?.type == "ColumnRef"
+                && (value?.fields["fields"]?.array?.contains { ReferenceFinder.unwrap($0)?.type == "A_Star" } ?? false)
+        }
+        return star ? nil : targets.count
+    }
+
+    /// A plain `VALUES (…), (…)` list with every item cast to its column's type, so that `$n`
+    /// parameters get the types the legacy INSERT gave them (a CTE's VALUES alone would make an
+    /// untyped parameter `text`). Nil when the source is not a plain VALUES list.
+    private func typedValues(
+        from start: Int, to end: Int, columns: [String], defaults: [TextEdit]
+    ) throws(RewriteError) -> String? {
+        let tokens = statement.tokens
+        guard start < tokens.count, statement.isKeyword(start, "values") else { return nil }
+        let types = columns.map { table.column(named: $0)?.sqlType ?? "text" }
+        var rows: [String] = []
+        var index = start + 1
+        while index < tokens.count, tokens[index].start < end {
+            guard let group = statement.parenthesized(after: index - 1) else { return nil }
+            let items = split(group.inner)
+            guard items.count == columns.count else { return nil }
+            let typed = zip(items, types).map { item, type -> String in
+                let text = render(tokens[item.first].start..<tokens[item.last].end, extra: defaults)
+                return "CAST((\(text)) AS \(type))"
+            }
+            rows.append("(" + typed.joined(separator: ", ") + ")")
+            index = statement.firstToken(atOrAfter: group.outer.upperBound)
+            guard index < tokens.count, tokens[index].start < end else { break }
+            guard statement.tokenText(index) == "," else { return nil }
+            index += 1
+        }
+        return rows.isEmpty ? nil : "VALUES " + rows.joined(separator: ", ")
+    }
+
+    /// `DEFAULT` inside VALUES becomes the column's default (a CTE's VALUES has no column defaults).
+    private func defaultEdits(_ write: LegacyWrite, columns: [String]) throws(RewriteError) -> [TextEdit] {
+        guard let select = (write.fields["selectStmt"]).flatMap(ReferenceFinder.unwrap)?.fields,
+            let lists = select["valuesLists"]?.array
+        else { return [] }
+        var edits: [TextEdit] = []
+        for list in lists {
+            let items = ReferenceFinder.unwrap(list)?.fields["items"]?.array ?? []
+            for (position, item) in items.enumerated() {
+                guard let (type, fields) = ReferenceFinder.unwrap(item), type == "SetToDefault" else { continue }
+                guard position < columns.count, let location = fields["location"]?.int,
+                    let index = statement.tokenIndex(startingAt: location)
+                else {
+                    throw .unsupported("DEFAULT in this position", table: table.name)
+                }
+                let value = table.column(named: columns[position])?.defaultSQL ?? "NULL"
+                let token = statement.tokens[index]
+                edits.append(TextEdit(range: token.start..<token.end, replacement: value))
+            }
+        }
+        return edits
+    }
+
+    private func finish(
+        _ ctes: [String], result: String, returning: Range<Int>?, exposed: String, verb: CommandTagRule.LegacyVerb
+    ) -> (String, CommandTagRule) {
+        let body = ctes.joined(separator: ", ")
+        if let returning {
+            return ("\(body) SELECT \(render(returning)) FROM \(result) AS \(exposed)", .renameSelect(verb))
+        }
+        return ("\(body) SELECT count(*) FROM \(result)", .countFromResult(verb))
+    }
+
+    private static func undefinedColumn(_ name: String, table: LegacyTable) -> RewriteError {
+        RewriteError(sqlState: "42703", message: "column \"\(name)\" of relation \"\(table.name)\" does not exist")
+    }
+
+    // MARK: Tokens
+
+    private func render(_ range: Range<Int>, extra: [TextEdit] = []) -> String {
+        statement.render(range, edits: readEdits + extra)
+    }
+
+    private func span(of keyword: String, in clauses: [(keyword: String, index: Int, start: Int)], ends: [Int]) -> Range<Int>? {
+        guard let clause = clauses.first(where: { $0.keyword == keyword }) else { return nil }
+        let tokens = statement.tokens
+        let start = clause.index + (keyword == "on" ? 2 : 1)
+        guard start < tokens.count else { return nil }
+        let end = ends.filter { $0 > clause.start }.min() ?? range.upperBound
+        return tokens[start].start..<max(tokens[start].start, end)
+    }
+
+    /// The first occurrence of each keyword outside parentheses and brackets, from token `first`
+    /// to `last` (inclusive) or the statement's end. `on` counts only as `ON CONFLICT`; `from`
+    /// not in `IS [NOT] DISTINCT FROM`.
+    private func depthZero(_ keywords: [String], from first: Int, to last: Int? = nil) -> [(keyword: String, index: Int, start: Int)] {
+        let tokens = statement.tokens
+        var found: [(keyword: String, index: Int, start: Int)] = []
+        var depth = 0
+        var index = first
+        while index < tokens.count, tokens[index].end <= range.upperBound, index <= (last ?? Int.max) {
+            let kind = tokens[index].kind
+            if kind == ScannedToken.openParen || kind == ScannedToken.openBracket {
+                depth += 1
+            } else if kind == ScannedToken.closeParen || kind == ScannedToken.closeBracket {
+                depth -= 1
+            } else if depth == 0 {
+                for keyword in keywords where !found.contains(where: { $0.keyword == keyword }) {
+                    let matches = keyword == "=" ? statement.tokenText(index) == "=" : statement.isKeyword(index, keyword)
+                    guard matches else { continue }
+                    if keyword == "on", !(index + 1 < tokens.count && statement.isKeyword(index + 1, "conflict")) { continue }
+                    if keyword == "from", index > 0, statement.isKeyword(index - 1, "distinct") { continue }
+                    found.append((keyword, index, tokens[index].start))
+                }
+            }
+            index += 1
+        }
+        return found
+    }
+
+    /// The items of a comma-separated list, as token index ranges.
+    private func split(_ list: Range<Int>) -> [(first: Int, last: Int)] {
+        let tokens = statement.tokens
+        let first = statement.firstToken(atOrAfter: list.lowerBound)
+        var items: [(first: Int, last: Int)] = []
+        var depth = 0
+        var itemStart = first
+        var index = first
+        while index < tokens.count, tokens[index].end <= list.upperBound {
+            let kind = tokens[index].kind
+            if kind == ScannedToken.openParen || kind == ScannedToken.openBracket { depth += 1 }
+            if kind == ScannedToken.closeParen || kind == ScannedToken.closeBracket { depth -= 1 }
+            if depth == 0, statement.tokenText(index) == "," {
+                items.append((itemStart, index - 1))
+                itemStart = index + 1
+            }
+            index += 1
+        }
+        if index > itemStart { items.append((itemStart, index - 1)) }
+        return items
+    }
+}

@@ -1,0 +1,1 @@
+SELECT basin_relationships, god_vocabulary_profiles.x FROM stats AS god_vocabulary_profiles

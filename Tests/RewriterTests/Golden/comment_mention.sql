@@ -1,0 +1,1 @@
+/* god_vocabulary_profiles */ SELECT 1 -- basin_relationships

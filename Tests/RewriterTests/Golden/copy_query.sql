@@ -1,0 +1,1 @@
+COPY (SELECT * FROM god_vocabulary_profiles WHERE god_name = 'zeus') TO STDOUT

@@ -1,0 +1,1 @@
+COPY basin_relationships (word, "neighbor") TO STDOUT WITH (FORMAT csv)

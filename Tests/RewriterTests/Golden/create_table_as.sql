@@ -1,0 +1,1 @@
+CREATE TEMP TABLE snapshot AS SELECT * FROM god_vocabulary_profiles

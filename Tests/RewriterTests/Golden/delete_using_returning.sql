@@ -1,0 +1,1 @@
+DELETE FROM basin_relationships b USING vocabulary_learning vl WHERE vl.word = b.neighbor RETURNING b.*

@@ -1,0 +1,1 @@
+DELETE FROM god_vocabulary_profiles WHERE god_name = 'zeus'

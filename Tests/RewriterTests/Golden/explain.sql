@@ -1,0 +1,1 @@
+EXPLAIN SELECT * FROM god_vocabulary_profiles WHERE god_name = 'zeus'

@@ -1,0 +1,1 @@
+INSERT INTO god_vocabulary_profiles (god_name, word, relevance_score) SELECT learned_from, word, 0.5 FROM vocabulary_learning WHERE learned_from IS NOT NULL AND NOT EXISTS (SELECT 1 FROM god_vocabulary_profiles gvp WHERE gvp.god_name = vocabulary_learning.learned_from AND gvp.word = vocabulary_learning.word)

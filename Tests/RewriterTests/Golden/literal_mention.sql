@@ -1,0 +1,1 @@
+SELECT 'god_vocabulary_profiles' AS name, 'basin_relationships'

@@ -1,0 +1,1 @@
+SELECT 1; SELECT count(*) FROM basin_relationships; SELECT 'basin_relationships'

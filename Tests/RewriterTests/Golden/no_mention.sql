@@ -1,0 +1,1 @@
+SELECT token FROM coordizer_vocabulary WHERE token = $1

@@ -1,0 +1,1 @@
+SELECT a FROM basin_relationships AS x(a, word) WHERE x.word = 'w002'

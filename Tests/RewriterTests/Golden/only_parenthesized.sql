@@ -1,0 +1,1 @@
+SELECT count(*) FROM ONLY (god_vocabulary_profiles)

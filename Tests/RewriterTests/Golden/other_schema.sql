@@ -1,0 +1,1 @@
+SELECT * FROM archive.god_vocabulary_profiles

@@ -1,0 +1,1 @@
+SELECT * FROM "God_Vocabulary_Profiles"

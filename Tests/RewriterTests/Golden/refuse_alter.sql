@@ -1,0 +1,1 @@
+ALTER TABLE god_vocabulary_profiles ADD COLUMN note text

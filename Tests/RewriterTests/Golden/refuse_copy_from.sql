@@ -1,0 +1,1 @@
+COPY god_vocabulary_profiles FROM STDIN

@@ -1,0 +1,1 @@
+CREATE INDEX ON public.basin_relationships (neighbor)

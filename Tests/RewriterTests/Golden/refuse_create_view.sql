@@ -1,0 +1,1 @@
+CREATE VIEW v AS SELECT * FROM god_vocabulary_profiles

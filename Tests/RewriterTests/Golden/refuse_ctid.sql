@@ -1,0 +1,1 @@
+SELECT ctid, word FROM god_vocabulary_profiles

@@ -1,0 +1,1 @@
+DELETE FROM god_vocabulary_profiles WHERE CURRENT OF c

@@ -1,0 +1,1 @@
+SELECT * FROM (SELECT * FROM basin_relationships) s FOR SHARE

@@ -1,0 +1,1 @@
+SELECT * FROM god_vocabulary_profiles WHERE god_name = 'zeus' FOR UPDATE

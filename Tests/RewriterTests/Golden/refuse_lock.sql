@@ -1,0 +1,1 @@
+LOCK TABLE god_vocabulary_profiles IN SHARE MODE

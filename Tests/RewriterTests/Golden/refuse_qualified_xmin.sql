@@ -1,0 +1,1 @@
+SELECT g.xmin FROM god_vocabulary_profiles g

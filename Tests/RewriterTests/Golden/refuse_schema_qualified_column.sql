@@ -1,0 +1,1 @@
+SELECT public.god_vocabulary_profiles.word FROM public.god_vocabulary_profiles

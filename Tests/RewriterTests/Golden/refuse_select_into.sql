@@ -1,0 +1,1 @@
+SELECT * INTO basin_relationships FROM coordizer_vocabulary

@@ -1,0 +1,1 @@
+SELECT * FROM basin_relationships TABLESAMPLE SYSTEM (10)

@@ -1,0 +1,1 @@
+UPDATE basin_relationships SET contexts[1] = 'x'

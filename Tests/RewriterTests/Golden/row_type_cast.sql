@@ -1,0 +1,1 @@
+SELECT NULL::god_vocabulary_profiles

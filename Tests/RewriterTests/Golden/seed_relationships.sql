@@ -1,0 +1,1 @@
+SELECT neighbor, cooccurrence_count FROM basin_relationships WHERE word = ANY($1)

@@ -1,0 +1,1 @@
+SELECT * FROM god_vocabulary_profiles

@@ -1,0 +1,1 @@
+SELEC * FROM god_vocabulary_profiles

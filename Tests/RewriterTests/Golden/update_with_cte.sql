@@ -1,0 +1,1 @@
+WITH word_totals AS (SELECT word, SUM(cooccurrence_count) AS total_cooc FROM basin_relationships GROUP BY word) UPDATE basin_relationships wr SET strength = wr.cooccurrence_count / NULLIF((SELECT total_cooc FROM word_totals WHERE word = wr.word), 0) WHERE strength IS NULL OR strength = 0
