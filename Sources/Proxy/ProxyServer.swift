@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Rewriter
 import ServiceLifecycle
 
 /// The listening proxy, run as a Service: on graceful shutdown (SIGTERM, SIGINT) it stops
@@ -25,6 +26,11 @@ public final class ProxyServer: Service, Sendable {
         } else if configuration.tlsKeyPath != nil {
             throw TLSContextFactory.Failure(description: "a TLS key needs a TLS certificate (tls.cert / --tls-cert)")
         }
+        var router: StatementRouter?
+        if configuration.mode == .rewrite {
+            let mapping = try Rewriter.loadMapping(path: configuration.mappingPath)
+            router = StatementRouter(rewriter: Rewriter(mapping: mapping), cacheCapacity: configuration.rewriteCacheSize)
+        }
         let upstreamTLS = try TLSContextFactory.upstream(
             mode: configuration.upstreamSSLMode, rootCertificatePath: configuration.upstreamSSLRootCertificatePath)
         self.environment = SessionEnvironment(
@@ -33,6 +39,7 @@ public final class ProxyServer: Service, Sendable {
                 serverName: configuration.upstreamSSLServerName,
                 connectTimeoutSeconds: configuration.upstreamConnectTimeoutSeconds),
             clientTLS: clientTLS,
+            router: router,
             maximumMessageLength: configuration.maximumMessageLength,
             cancelKeys: CancelKeyRegistry(),
             sessions: SessionTracker(),
@@ -67,7 +74,7 @@ public final class ProxyServer: Service, Sendable {
             metadata: [
                 "listen": "\(serverChannel.localAddress.map(Self.describe) ?? configuration.listen.description)",
                 "upstream": "\(configuration.upstream)", "upstream_sslmode": "\(configuration.upstreamSSLMode.rawValue)",
-                "tls": "\(environment.clientTLS != nil)",
+                "tls": "\(environment.clientTLS != nil)", "mode": "\(configuration.mode.rawValue)",
             ])
 
         await withGracefulShutdownHandler {

@@ -40,6 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds a shutdown waits for sessions to finish (default 30).")
     var shutdownTimeout: Int64?
 
+    @Option(name: .long, help: "What happens to statements on the legacy tables: passthrough or rewrite (default passthrough).")
+    var mode: String?
+
+    @Option(name: .long, help: "The mapping of legacy tables onto the consolidated table (default config/mapping.toml).")
+    var mapping: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (default info).")
     var logLevel: String?
 
@@ -92,6 +98,13 @@ struct ServeCommand: AsyncParsableCommand {
             guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
             configuration.threads = threads
         }
+        if let mode {
+            guard let value = CutoverMode(rawValue: mode) else {
+                throw ValidationError("--mode must be one of \(CutoverMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            configuration.mode = value
+        }
+        if let mapping { configuration.mappingPath = mapping }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level \(logLevel)") }
             configuration.logLevel = level

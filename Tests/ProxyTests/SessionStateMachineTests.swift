@@ -131,7 +131,7 @@ final class SessionStateMachineTests: XCTestCase {
         _ = machine.upstreamConnected()
         let offered = Authentication.sasl(mechanisms: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"])
         let action = machine.serverFrameReceived(.of(offered))
-        XCTAssertEqual(action, .forwardReplacement(FrameEncoder.frame(Authentication.sasl(mechanisms: ["SCRAM-SHA-256"]))))
+        XCTAssertEqual(action, .replaceToClient(FrameEncoder.frame(Authentication.sasl(mechanisms: ["SCRAM-SHA-256"]))))
 
         var plain = SessionStateMachine(clientTLSAvailable: false, upstreamSSLMode: .disable)
         _ = plain.clientStartupPacketReceived(.of(startup), bytesFollow: false)

@@ -34,7 +34,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         self.environment = environment
         self.info = info
         self.machine = SessionStateMachine(
-            clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode)
+            clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode,
+            router: environment.router)
         self.clientDecoder = FrameDecoder(phase: .startup, maximumMessageLength: environment.maximumMessageLength)
         self.serverDecoder = FrameDecoder(phase: .messages, maximumMessageLength: environment.maximumMessageLength)
         var logger = environment.logger
@@ -262,8 +263,12 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             break
         case .forward:
             forward(frame)
-        case .forwardReplacement(let replacement):
-            forward(replacement: replacement, of: frame)
+        case .replaceToClient(let replacement):
+            context?.write(wrapOutboundOut(replacement), promise: nil)
+        case .replaceToServer(let replacement):
+            upstream?.write(replacement)
+        case .drop:
+            break
         case .forwardRegisteringCancelKey(let key):
             register(key)
             forward(frame)
@@ -310,10 +315,6 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     private func forward(_ frame: Frame?) {
         guard let frame else { return }
         context?.write(wrapOutboundOut(frame.bytes), promise: nil)
-    }
-
-    private func forward(replacement: ByteBuffer, of frame: Frame?) {
-        context?.write(wrapOutboundOut(replacement), promise: nil)
     }
 
     private func noteStartup(_ startup: StartupMessage) {

@@ -57,6 +57,19 @@ public enum ConfigurationFile {
             }
             try upstream.finish()
         }
+        try reader.section("cutover") { cutover throws(ConfigurationError) in
+            if let value = try cutover.string("mode") {
+                guard let mode = CutoverMode(rawValue: value) else {
+                    throw cutover.error("mode", "must be one of \(CutoverMode.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(value)\"")
+                }
+                configuration.mode = mode
+            }
+            configuration.mappingPath = try cutover.string("mapping") ?? configuration.mappingPath
+            if let value = try cutover.int("rewrite_cache_size", range: 1...10_000_000) {
+                configuration.rewriteCacheSize = value
+            }
+            try cutover.finish()
+        }
         try reader.section("log") { log throws(ConfigurationError) in
             if let value = try log.string("level") {
                 guard let level = Logger.Level(rawValue: value) else {

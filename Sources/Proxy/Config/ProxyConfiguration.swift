@@ -26,5 +26,11 @@ public struct ProxyConfiguration: Hashable, Sendable {
 
     public var logLevel = Logger.Level.info
 
+    public var mode = CutoverMode.passthrough
+    /// The fold of each legacy table into the consolidated one (config/mapping.toml).
+    public var mappingPath = "config/mapping.toml"
+    /// Rewritten statements kept, by text, for reuse across sessions.
+    public var rewriteCacheSize = 4096
+
     public init() {}
 }

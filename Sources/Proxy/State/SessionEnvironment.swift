@@ -7,6 +7,8 @@ import NIOSSL
 public struct SessionEnvironment: Sendable {
     public var upstream: UpstreamEndpoint
     public var clientTLS: NIOSSLContext?
+    /// Set in rewrite mode.
+    public var router: StatementRouter?
     public var maximumMessageLength: Int
     public var cancelKeys: CancelKeyRegistry
     public var sessions: SessionTracker

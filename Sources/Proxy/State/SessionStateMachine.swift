@@ -37,8 +37,12 @@ public struct SessionStateMachine: Sendable {
         case none
         /// Relay the frame being handled, unchanged.
         case forward
-        /// Relay a replacement of the frame being handled.
-        case forwardReplacement(ByteBuffer)
+        /// Send these bytes to the client in place of the server frame being handled.
+        case replaceToClient(ByteBuffer)
+        /// Send these bytes to the server in place of the client frame being handled.
+        case replaceToServer(ByteBuffer)
+        /// Relay nothing for the frame being handled.
+        case drop
         /// Relay the frame, and remember the server's cancel key as belonging to this session.
         case forwardRegisteringCancelKey(BackendKeyData)
         /// Answer an SSLRequest or GSSENCRequest with one byte, and go on reading startup packets.
@@ -69,10 +73,15 @@ public struct SessionStateMachine: Sendable {
     public private(set) var draining = false
     public private(set) var upstreamUsesTLS = false
 
-    public init(clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode) {
+    /// Present in rewrite mode: statements on legacy tables are rewritten and their answers
+    /// made to look like the legacy ones. Absent, every byte is relayed as it is.
+    private var rewrite: RewritePipeline?
+
+    public init(clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode, router: StatementRouter? = nil) {
         self.state = .awaitingStartup(tlsDone: false)
         self.clientTLSAvailable = clientTLSAvailable
         self.upstreamSSLMode = upstreamSSLMode
+        self.rewrite = router.map(RewritePipeline.init(router:))
     }
 
     /// How the client's bytes are framed right now.
@@ -135,11 +144,21 @@ public struct SessionStateMachine: Sendable {
         case .relaying(var relaying):
             if frame.id == FrontendMessageID.terminate.rawValue {
                 state = .closing
-            } else if !relaying.requestPending {
+                return .forward
+            }
+            if !relaying.requestPending {
                 relaying.requestPending = true
                 state = .relaying(relaying)
             }
-            return .forward
+            guard rewrite != nil else { return .forward }
+            switch rewrite!.clientFrameReceived(frame) {
+            case .forward:
+                return .forward
+            case .replace(let bytes):
+                return .replaceToServer(bytes)
+            case .protocolViolation(let violation):
+                return fail(.protocolViolation(violation))
+            }
         case .authenticating(var auth):
             guard frame.id == FrontendMessageID.password.rawValue else {
                 if frame.id == FrontendMessageID.terminate.rawValue {
@@ -237,6 +256,14 @@ public struct SessionStateMachine: Sendable {
     public mutating func serverFrameReceived(_ frame: Frame) -> Action {
         switch state {
         case .relaying:
+            var action = Action.forward
+            if rewrite != nil {
+                switch rewrite!.serverFrameReceived(frame) {
+                case .forward: break
+                case .drop: action = .drop
+                case .replace(let bytes): action = .replaceToClient(bytes)
+                }
+            }
             if frame.id == BackendMessageID.readyForQuery.rawValue,
                let byte = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self),
                let status = ReadyForQuery.TransactionStatus(rawValue: byte) {
@@ -246,7 +273,7 @@ public struct SessionStateMachine: Sendable {
                     return .forwardThenClose(.adminShutdown)
                 }
             }
-            return .forward
+            return action
         case .authenticating(var auth):
             switch frame.backendID {
             case .authentication?:
@@ -317,7 +344,7 @@ public struct SessionStateMachine: Sendable {
         // proxy the client's channel ends here, so a -PLUS mechanism could only fail.
         let offered = mechanisms.filter { !$0.hasSuffix("-PLUS") }
         guard offered.count != mechanisms.count else { return .forward }
-        return .forwardReplacement(FrameEncoder.frame(Authentication.sasl(mechanisms: offered)))
+        return .replaceToClient(FrameEncoder.frame(Authentication.sasl(mechanisms: offered)))
     }
 
     /// The gs2 header of a SASLInitialResponse starts with 'y' when the client supports channel

@@ -21,6 +21,12 @@ public struct Rewriter: Sendable {
         self.precheck = LegacyNamePrecheck(names: mapping.tables.map(\.name))
     }
 
+    /// False when `sql` cannot name a legacy table (no legacy name in it, in any case or quoting):
+    /// the cheap test a caller makes before caching or parsing.
+    public func mayReferenceLegacyTable(_ sql: String) -> Bool {
+        precheck.mayReference(sql)
+    }
+
     /// Rewrites every statement of `sql` that reads a legacy table. A text that does not parse is
     /// passed through, so the client gets the server's own syntax error.
     public func rewrite(_ sql: String) -> RewriteOutcome {

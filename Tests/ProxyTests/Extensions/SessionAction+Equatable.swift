@@ -8,8 +8,10 @@ extension SessionStateMachine.Action: Equatable {
             (.connectUpstream, .connectUpstream), (.sendSSLRequestUpstream, .sendSSLRequestUpstream),
             (.startUpstreamTLS, .startUpstreamTLS), (.closeQuietly, .closeQuietly):
             return true
-        case (.forwardReplacement(let a), .forwardReplacement(let b)):
+        case (.replaceToClient(let a), .replaceToClient(let b)), (.replaceToServer(let a), .replaceToServer(let b)):
             return a == b
+        case (.drop, .drop):
+            return true
         case (.forwardRegisteringCancelKey(let a), .forwardRegisteringCancelKey(let b)):
             return a == b
         case (.replyToNegotiation(let a), .replyToNegotiation(let b)):

@@ -1,0 +1,183 @@
+import Foundation
+import NIOCore
+@testable import Proxy
+import Rewriter
+import WireProtocol
+import XCTest
+
+/// The rewrite-mode bookkeeping, driven frame by frame with the shipped mapping and no socket.
+final class RewritePipelineTests: XCTestCase {
+    private static let router: StatementRouter = {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../config/mapping.toml").standardized.path
+        return StatementRouter(rewriter: Rewriter(mapping: try! Rewriter.loadMapping(path: path)), cacheCapacity: 16)
+    }()
+
+    private func pipeline() -> RewritePipeline { RewritePipeline(router: Self.router) }
+
+    private func rowDescription(_ name: String, type: UInt32 = 20) -> Frame {
+        .of(RowDescription(fields: [.init(name: name, tableOID: 0, columnAttributeNumber: 0, dataTypeOID: type, dataTypeSize: 8, typeModifier: -1, format: .text)]))
+    }
+
+    private func dataRow(_ values: [String]) -> Frame {
+        .of(DataRow(columns: values.map { ByteBuffer(string: $0) }))
+    }
+
+    private func tag(_ text: String) -> Frame { .of(CommandComplete(tag: text)) }
+
+    private func replacedTag(_ decision: RewritePipeline.ServerDecision) -> String? {
+        guard case .replace(let bytes) = decision else { return nil }
+        var copy = bytes
+        var decoder = FrameDecoder(phase: .messages)
+        return (try? decoder.next(from: &copy)).flatMap { $0 }.flatMap { try? CommandComplete(frame: $0).tag }
+    }
+
+    private func replacedQuery(_ decision: RewritePipeline.ClientDecision) -> String? {
+        guard case .replace(let bytes) = decision else { return nil }
+        var copy = bytes
+        var decoder = FrameDecoder(phase: .messages)
+        return (try? decoder.next(from: &copy)).flatMap { $0 }.flatMap { try? Query(frame: $0).sql }
+    }
+
+    func testStatementsOnOtherTablesPassUntouched() {
+        var pipeline = pipeline()
+        XCTAssertEqual(pipeline.clientFrameReceived(.of(Query(sql: "SELECT * FROM coordizer_vocabulary"))), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(rowDescription("token", type: 25)), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["a"])), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(tag("SELECT 1")), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        XCTAssertTrue(pipeline.expectations.isEmpty)
+    }
+
+    func testALegacyReadIsRewrittenAndItsAnswerRelayed() throws {
+        var pipeline = pipeline()
+        let decision = pipeline.clientFrameReceived(.of(Query(sql: "SELECT word, relevance_score FROM god_vocabulary_profiles WHERE god_name = 'zeus'")))
+        let sql = try XCTUnwrap(replacedQuery(decision))
+        XCTAssertTrue(sql.contains("coordizer_vocabulary"), sql)
+        XCTAssertTrue(sql.contains("god_profile ? "), "the god_name predicate becomes the GIN-indexed form: \(sql)")
+        XCTAssertEqual(pipeline.serverFrameReceived(rowDescription("word", type: 25)), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["thunder", "0.9"])), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(tag("SELECT 1")), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+    }
+
+    func testAWriteAnswersWithTheLegacyTagAndNoCountRow() throws {
+        var pipeline = pipeline()
+        let decision = pipeline.clientFrameReceived(.of(Query(sql: "SELECT 1; DELETE FROM basin_relationships WHERE word = 'a'")))
+        XCTAssertNotNil(replacedQuery(decision))
+        // The first statement is the client's own.
+        XCTAssertEqual(pipeline.serverFrameReceived(rowDescription("?column?", type: 23)), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["1"])), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(tag("SELECT 1")), .forward)
+        // The rewritten DELETE answers with one count row, which becomes the legacy tag.
+        XCTAssertEqual(pipeline.serverFrameReceived(rowDescription("count")), .drop)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["7"])), .drop)
+        XCTAssertEqual(replacedTag(pipeline.serverFrameReceived(tag("SELECT 1"))), "DELETE 7")
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        XCTAssertTrue(pipeline.expectations.isEmpty)
+    }
+
+    func testReturningKeepsTheRowsAndRenamesTheTag() {
+        var pipeline = pipeline()
+        _ = pipeline.clientFrameReceived(.of(Query(sql: "DELETE FROM god_vocabulary_profiles WHERE word = 'a' RETURNING id")))
+        XCTAssertEqual(pipeline.serverFrameReceived(rowDescription("id", type: 23)), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["4"])), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["5"])), .forward)
+        XCTAssertEqual(replacedTag(pipeline.serverFrameReceived(tag("SELECT 2"))), "DELETE 2")
+    }
+
+    func testExtendedProtocolWriteWithBinaryResultsAndDescribe() throws {
+        var pipeline = pipeline()
+        let parse = Parse(statementName: "ins", query: "INSERT INTO god_vocabulary_profiles (god_name, word, relevance_score) VALUES ($1, $2, $3)")
+        guard case .replace = pipeline.clientFrameReceived(.of(parse)) else { return XCTFail("Parse not rewritten") }
+        XCTAssertEqual(pipeline.clientFrameReceived(.of(Bind(portalName: "", statementName: "ins", parameterFormats: [], parameters: [ByteBuffer(string: "zeus"), ByteBuffer(string: "bolt"), ByteBuffer(string: "0.5")], resultFormats: [.binary]))), .forward)
+        XCTAssertEqual(pipeline.clientFrameReceived(.of(Describe(target: .portal("")))), .forward)
+        XCTAssertEqual(pipeline.clientFrameReceived(.of(Execute(portalName: ""))), .forward)
+        XCTAssertEqual(pipeline.clientFrameReceived(.of(Sync())), .forward)
+
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(ParseComplete())), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(BindComplete())), .forward)
+        // The legacy INSERT has no result columns.
+        XCTAssertEqual(pipeline.serverFrameReceived(rowDescription("count")), .replace(FrameEncoder.frame(NoData())))
+        var binaryCount = ByteBuffer()
+        binaryCount.writeInteger(Int64(1))
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(DataRow(columns: [binaryCount]))), .drop)
+        XCTAssertEqual(replacedTag(pipeline.serverFrameReceived(tag("SELECT 1"))), "INSERT 0 1")
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        XCTAssertTrue(pipeline.expectations.isEmpty)
+
+        // Reused: a second Bind/Execute of the named statement gets the same treatment.
+        _ = pipeline.clientFrameReceived(.of(Bind(portalName: "p", statementName: "ins", parameterFormats: [], parameters: [], resultFormats: [])))
+        _ = pipeline.clientFrameReceived(.of(Execute(portalName: "p")))
+        _ = pipeline.clientFrameReceived(.of(Sync()))
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(BindComplete())), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["1"])), .drop)
+        XCTAssertEqual(replacedTag(pipeline.serverFrameReceived(tag("SELECT 1"))), "INSERT 0 1")
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+    }
+
+    func testAnErrorSkipsTheRestOfThePipelineUpToSync() {
+        var pipeline = pipeline()
+        _ = pipeline.clientFrameReceived(.of(Parse(statementName: "", query: "DELETE FROM basin_relationships WHERE word = $1")))
+        _ = pipeline.clientFrameReceived(.of(Bind(portalName: "", statementName: "", parameterFormats: [], parameters: [nil], resultFormats: [])))
+        _ = pipeline.clientFrameReceived(.of(Execute(portalName: "")))
+        _ = pipeline.clientFrameReceived(.of(Sync()))
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(ParseComplete())), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(ErrorResponse(fields: .error(sqlState: "22P02", message: "bad input")))), .forward)
+        XCTAssertEqual(pipeline.expectations.count, 1, "only the Sync is still owed an answer")
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        XCTAssertTrue(pipeline.expectations.isEmpty)
+    }
+
+    func testARefusedParseFailsOnTheServerAndShowsTheProxysError() throws {
+        var pipeline = pipeline()
+        let decision = pipeline.clientFrameReceived(.of(Parse(statementName: "s", query: "SELECT ctid FROM basin_relationships")))
+        guard case .replace(var bytes) = decision else { return XCTFail("expected a replacement") }
+        var decoder = FrameDecoder(phase: .messages)
+        XCTAssertEqual(try decoder.next(from: &bytes)?.frontendID, .parse)
+        XCTAssertEqual(try decoder.next(from: &bytes)?.frontendID, .bind)
+        XCTAssertEqual(try decoder.next(from: &bytes)?.frontendID, .execute)
+        _ = pipeline.clientFrameReceived(.of(Describe(target: .statement("s"))))
+        _ = pipeline.clientFrameReceived(.of(Sync()))
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(ParseComplete())), .drop)
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(BindComplete())), .drop)
+        guard case .replace(var error) = pipeline.serverFrameReceived(.of(ErrorResponse(fields: .error(sqlState: "0A000", message: "statement refused by pgcutover")))) else {
+            return XCTFail("the server's error must be replaced by the rewriter's")
+        }
+        let fields = try ErrorResponse(frame: XCTUnwrap(try decoder.next(from: &error))).fields
+        XCTAssertEqual(fields.sqlState, "0A000")
+        XCTAssertTrue(fields.message?.contains("ctid") ?? false, fields.message ?? "")
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        XCTAssertTrue(pipeline.expectations.isEmpty)
+    }
+
+    func testARefusedQueryFailsOnTheServer() throws {
+        var pipeline = pipeline()
+        XCTAssertEqual(replacedQuery(pipeline.clientFrameReceived(.of(Query(sql: "ALTER TABLE basin_relationships ADD COLUMN x int")))), RewritePipeline.failingStatement)
+        guard case .replace = pipeline.serverFrameReceived(.of(ErrorResponse(fields: .error(sqlState: "0A000", message: "x")))) else {
+            return XCTFail("expected the rewriter's error")
+        }
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.failedTransaction)), .forward)
+    }
+
+    func testAsynchronousMessagesDoNotDisturbTheAlignment() {
+        var pipeline = pipeline()
+        _ = pipeline.clientFrameReceived(.of(Query(sql: "DELETE FROM basin_relationships")))
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(NoticeResponse(fields: .error(sqlState: "01000", message: "hi", severity: "NOTICE")))), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(ParameterStatus(name: "TimeZone", value: "UTC"))), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(rowDescription("count")), .drop)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["3"])), .drop)
+        XCTAssertEqual(replacedTag(pipeline.serverFrameReceived(tag("SELECT 1"))), "DELETE 3")
+    }
+
+    func testTheCacheServesRepeatedStatements() {
+        let router = StatementRouter(rewriter: Self.router.rewriter, cacheCapacity: 2)
+        _ = router.route("SELECT * FROM basin_relationships")
+        _ = router.route("SELECT * FROM basin_relationships")
+        _ = router.route("SELECT 1")
+        XCTAssertEqual(router.cachedCount, 1, "texts without a legacy name are not cached")
+        _ = router.route("SELECT * FROM god_vocabulary_profiles")
+        _ = router.route("SELECT word FROM god_vocabulary_profiles")
+        XCTAssertEqual(router.cachedCount, 2)
+    }
+}
