@@ -170,6 +170,42 @@ final class RewritePipelineTests: XCTestCase {
         XCTAssertEqual(replacedTag(pipeline.serverFrameReceived(tag("SELECT 1"))), "DELETE 3")
     }
 
+    func testNoRewriteUnderAnotherClientEncoding() throws {
+        var pipeline = pipeline()
+        pipeline.clientEncodingIsUTF8 = false
+        XCTAssertEqual(pipeline.clientFrameReceived(.of(Query(sql: "SELECT 1"))), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        XCTAssertEqual(replacedQuery(pipeline.clientFrameReceived(.of(Query(sql: "SELECT * FROM basin_relationships")))), RewritePipeline.failingStatement)
+        guard case .replace(var bytes) = pipeline.serverFrameReceived(.of(ErrorResponse(fields: .error(sqlState: "0A000", message: "x")))) else {
+            return XCTFail("expected the proxy's own error")
+        }
+        var decoder = FrameDecoder(phase: .messages)
+        let fields = try ErrorResponse(frame: XCTUnwrap(try decoder.next(from: &bytes))).fields
+        XCTAssertTrue(fields.message?.contains("client_encoding UTF8") ?? false)
+    }
+
+    func testTheSessionFollowsClientEncoding() throws {
+        var machine = SessionStateMachine(clientTLSAvailable: false, upstreamSSLMode: .disable, router: Self.router)
+        _ = machine.clientStartupPacketReceived(.of(StartupMessage(parameters: [("user", "u")])), bytesFollow: false)
+        _ = machine.upstreamConnected()
+        _ = machine.serverFrameReceived(.of(Authentication.ok))
+        _ = machine.serverFrameReceived(.of(ParameterStatus(name: "client_encoding", value: "LATIN1")))
+        _ = machine.serverFrameReceived(.readyForQuery(.idle))
+        XCTAssertEqual(machine.clientFrameReceived(.of(Query(sql: "SELECT 1"))), .forward)
+        _ = machine.serverFrameReceived(.readyForQuery(.idle))
+        guard case .replaceToServer = machine.clientFrameReceived(.of(Query(sql: "SELECT * FROM basin_relationships"))) else {
+            return XCTFail("expected a refusal")
+        }
+        _ = machine.serverFrameReceived(.of(ErrorResponse(fields: .error(sqlState: "0A000", message: "x"))))
+        _ = machine.serverFrameReceived(.readyForQuery(.idle))
+        _ = machine.serverFrameReceived(.of(ParameterStatus(name: "client_encoding", value: "UTF8")))
+        guard case .replaceToServer(var bytes) = machine.clientFrameReceived(.of(Query(sql: "SELECT * FROM basin_relationships"))) else {
+            return XCTFail("expected a rewrite")
+        }
+        var decoder = FrameDecoder(phase: .messages)
+        XCTAssertTrue(try Query(frame: XCTUnwrap(try decoder.next(from: &bytes))).sql.contains("coordizer_vocabulary"))
+    }
+
     func testTheCacheServesRepeatedStatements() {
         let router = StatementRouter(rewriter: Self.router.rewriter, cacheCapacity: 2)
         _ = router.route("SELECT * FROM basin_relationships")

@@ -50,6 +50,9 @@ struct RewritePipeline {
     }
 
     let router: StatementRouter
+    /// The text of a statement is only ever rewritten as UTF-8; under another client_encoding a
+    /// statement that needs rewriting is refused rather than re-encoded wrongly.
+    var clientEncodingIsUTF8 = true
     private(set) var expectations = CircularBuffer<Expectation>()
     private var statementIndex = 0
     private var capturedCount: Int?
@@ -70,11 +73,22 @@ struct RewritePipeline {
         }
     }
 
+    private func route(_ sql: String) -> RewriteOutcome {
+        let outcome = router.route(sql)
+        if case .passThrough = outcome { return outcome }
+        guard clientEncodingIsUTF8 else {
+            return .refused(RewriteError(
+                sqlState: "0A000", message: "pgcutover rewrites statements on legacy tables only with client_encoding UTF8",
+                hint: "SET client_encoding = 'UTF8' in this session."))
+        }
+        return outcome
+    }
+
     private mutating func decide(_ frame: Frame) throws(ProtocolViolation) -> ClientDecision {
         switch frame.frontendID {
         case .query?:
             let query = try Query(frame: frame)
-            switch router.route(query.sql) {
+            switch route(query.sql) {
             case .passThrough:
                 expectations.append(.query(rules: [], refusal: nil))
                 return .forward
@@ -87,7 +101,7 @@ struct RewritePipeline {
             }
         case .parse?:
             let parse = try Parse(frame: frame)
-            switch router.route(parse.query) {
+            switch route(parse.query) {
             case .passThrough:
                 statements[parse.statementName] = nil
                 expectations.append(.parse)

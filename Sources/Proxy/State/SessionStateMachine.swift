@@ -258,6 +258,7 @@ public struct SessionStateMachine: Sendable {
         case .relaying:
             var action = Action.forward
             if rewrite != nil {
+                if frame.id == BackendMessageID.parameterStatus.rawValue { noteParameterStatus(frame) }
                 switch rewrite!.serverFrameReceived(frame) {
                 case .forward: break
                 case .drop: action = .drop
@@ -296,8 +297,11 @@ public struct SessionStateMachine: Sendable {
                 } catch {
                     return fail(.init(sqlState: "08P01", message: "the server sent an invalid ReadyForQuery: \(error.message)"))
                 }
+            case .parameterStatus?:
+                if rewrite != nil { noteParameterStatus(frame) }
+                return .forward
             default:
-                // ParameterStatus, NoticeResponse, NegotiateProtocolVersion, ErrorResponse (after
+                // NoticeResponse, NegotiateProtocolVersion, ErrorResponse (after
                 // which the server closes): all for the client as they are.
                 return .forward
             }
@@ -326,6 +330,11 @@ public struct SessionStateMachine: Sendable {
     }
 
     // MARK: Internals
+
+    private mutating func noteParameterStatus(_ frame: Frame) {
+        guard let status = try? ParameterStatus(payload: frame.payload), status.name == "client_encoding" else { return }
+        rewrite?.clientEncodingIsUTF8 = ["UTF8", "UTF-8", "UNICODE"].contains(status.value.uppercased())
+    }
 
     private mutating func authenticationRequestReceived(_ frame: Frame, _ auth: inout Authenticating) -> Action {
         let authentication: Authentication
