@@ -42,21 +42,14 @@ public struct PayloadReader {
         return value
     }
 
-    /// A non-negative count, checked against what is left so a hostile count cannot make a
-    /// decoder reserve memory for elements that are not there.
-    public mutating func count16(elementSize: Int) throws(ProtocolViolation) -> Int {
-        let value = Int(try int16())
-        guard value >= 0 else { throw ProtocolViolation(.invalidValue, "\(message): negative count \(value)") }
-        guard value * elementSize <= remaining else { throw .truncated(message) }
-        return value
-    }
-
-    /// An unsigned 16-bit count, checked against what is left like `count16(elementSize:)`.
+    /// An unsigned 16-bit count (the server reads these unsigned: up to 65,535 parameters),
+    /// checked against what is left so a hostile count cannot make a decoder reserve memory for
+    /// elements that are not there.
     public mutating func unsignedCount16(elementSize: Int) throws(ProtocolViolation) -> Int {
         try self.checked(count: Int(try uint16()), elementSize: elementSize)
     }
 
-    /// A non-negative 32-bit count, checked against what is left like `count16(elementSize:)`.
+    /// A non-negative 32-bit count, checked against what is left like `unsignedCount16`.
     public mutating func count32(elementSize: Int) throws(ProtocolViolation) -> Int {
         let value = Int(try int32())
         guard value >= 0 else { throw ProtocolViolation(.invalidValue, "\(message): negative count \(value)") }
@@ -100,6 +93,18 @@ public struct PayloadReader {
         if length == -1 { return nil }
         guard length >= 0 else { throw ProtocolViolation(.invalidValue, "\(message): invalid value length \(length)") }
         return try bytes(Int(length))
+    }
+
+    /// A cancel key: the rest of the payload, 4 bytes in protocol 3.0 and up to 256 in 3.2. The
+    /// frame's length is the key's: under 4 bytes is a cut-off message, over 256 a malformed one;
+    /// bytes after a key cannot be told from a longer key.
+    public mutating func cancelKey() throws(ProtocolViolation) -> ByteBuffer {
+        let key = rest()
+        guard key.readableBytes >= 4 else { throw .truncated(message) }
+        guard key.readableBytes <= 256 else {
+            throw ProtocolViolation(.invalidValue, "\(message): secret key of \(key.readableBytes) bytes")
+        }
+        return key
     }
 
     public mutating func rest() -> ByteBuffer {

@@ -148,14 +148,20 @@ final class SessionStateMachineTests: XCTestCase {
         return .raw(UInt8(ascii: "p"), Array(payload.readableBytesView))
     }
 
-    func testChannelBindingFlagAcrossTwoTLSLegsGetsAClearError() {
+    /// TLS from the client to the proxy and from the proxy to the server, SCRAM asked for.
+    private func scramOverTwoTLSLegs(offering mechanisms: [String]) -> SessionStateMachine {
         var machine = SessionStateMachine(clientTLSAvailable: true, upstreamSSLMode: .require)
         _ = machine.clientStartupPacketReceived(.of(SSLRequest()), bytesFollow: false)
         _ = machine.clientStartupPacketReceived(.of(startup), bytesFollow: false)
         _ = machine.upstreamConnected()
         _ = machine.upstreamSSLResponseReceived(UInt8(ascii: "S"))
         _ = machine.upstreamTLSEstablished()
-        _ = machine.serverFrameReceived(.of(Authentication.sasl(mechanisms: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"])))
+        _ = machine.serverFrameReceived(.of(Authentication.sasl(mechanisms: mechanisms)))
+        return machine
+    }
+
+    func testChannelBindingFlagAcrossTwoTLSLegsGetsAClearError() {
+        var machine = scramOverTwoTLSLegs(offering: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"])
         guard case .closeSession(let error?) = machine.clientFrameReceived(saslInitialResponse(gs2Flag: "y")) else {
             return XCTFail("expected a clear error instead of the server's downgrade refusal")
         }
@@ -163,13 +169,7 @@ final class SessionStateMachineTests: XCTestCase {
     }
 
     func testPlainSCRAMIsRelayedAcrossTwoTLSLegs() {
-        var machine = SessionStateMachine(clientTLSAvailable: true, upstreamSSLMode: .require)
-        _ = machine.clientStartupPacketReceived(.of(SSLRequest()), bytesFollow: false)
-        _ = machine.clientStartupPacketReceived(.of(startup), bytesFollow: false)
-        _ = machine.upstreamConnected()
-        _ = machine.upstreamSSLResponseReceived(UInt8(ascii: "S"))
-        _ = machine.upstreamTLSEstablished()
-        _ = machine.serverFrameReceived(.of(Authentication.sasl(mechanisms: ["SCRAM-SHA-256"])))
+        var machine = scramOverTwoTLSLegs(offering: ["SCRAM-SHA-256"])
         XCTAssertEqual(machine.clientFrameReceived(saslInitialResponse(gs2Flag: "n")), .forward)
         XCTAssertEqual(machine.serverFrameReceived(.of(Authentication.saslContinue(data: ByteBuffer(string: "r=x")))), .forward)
         XCTAssertEqual(machine.clientFrameReceived(.raw(UInt8(ascii: "p"), Array("c=biws".utf8))), .forward)

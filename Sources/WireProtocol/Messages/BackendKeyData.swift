@@ -16,14 +16,7 @@ public struct BackendKeyData: BackendMessage {
     public init(payload: ByteBuffer) throws(ProtocolViolation) {
         var reader = PayloadReader(payload, message: "BackendKeyData")
         self.processID = try reader.int32()
-        // The frame's length is the key's: a key under 4 bytes is a cut-off message, one over
-        // 256 a malformed one. Bytes after a key cannot be told from a longer 3.2 key.
-        let key = reader.rest()
-        guard key.readableBytes >= 4 else { throw .truncated("BackendKeyData") }
-        guard key.readableBytes <= 256 else {
-            throw ProtocolViolation(.invalidValue, "BackendKeyData: secret key of \(key.readableBytes) bytes")
-        }
-        self.secretKey = key
+        self.secretKey = try reader.cancelKey()
     }
 
     public func encodePayload(into buffer: inout ByteBuffer) {
