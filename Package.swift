@@ -95,6 +95,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MigratorTests",
+            dependencies: [
+                "Migrator",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "RewriterTests",
             dependencies: ["Rewriter"],
             swiftSettings: strict

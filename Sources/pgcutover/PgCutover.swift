@@ -4,6 +4,7 @@ import ArgumentParser
 struct PgCutover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgcutover",
-        abstract: "A PostgreSQL wire-protocol proxy that moves legacy callers onto a consolidated schema."
+        abstract: "A PostgreSQL wire-protocol proxy that moves legacy callers onto a consolidated schema.",
+        subcommands: [MigrateCommand.self, DemoDataCommand.self]
     )
 }
