@@ -1,9 +1,10 @@
 -- 0020: single-table generation (schema part).
--- The data move is the backfill named below; pgcutover runs it after these steps, in short batches.
 -- Each "-- pgcutover:step" starts one statement that pgcutover sends on its own, outside any
 -- transaction block, with a lock_timeout and retries; "index=NAME" tells it the step builds that index
 -- CONCURRENTLY, so an INVALID leftover from an interrupted run is dropped and rebuilt.
--- pgcutover:backfill single-table-generation
+-- The data move is the backfill named by the "-- pgcutover:backfill" line; pgcutover runs it, in short
+-- batches, where that line stands: after the columns exist, before the indexes are built (one build
+-- over the filled columns costs far less than maintaining GIN indexes through every batch).
 
 -- pgcutover:step
 -- ADD COLUMN with a constant default is a catalog-only change (no table rewrite): the lock is brief.
@@ -15,6 +16,8 @@ ALTER TABLE coordizer_vocabulary
     ADD COLUMN IF NOT EXISTS phi_gain DOUBLE PRECISION,
     ADD COLUMN IF NOT EXISTS coupling DOUBLE PRECISION,
     ADD COLUMN IF NOT EXISTS active BOOLEAN DEFAULT true;
+
+-- pgcutover:backfill single-table-generation
 
 -- pgcutover:step index=idx_coordizer_god_profile
 CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_coordizer_god_profile

@@ -42,10 +42,13 @@ final class KillResumeTests: XCTestCase {
             let final = Process()
             final.executableURL = URL(fileURLWithPath: binary)
             final.arguments = ["migrate", "up", "--database-url", url, "--migrations-dir", TestDatabase.migrationsDirectory]
-            final.standardOutput = FileHandle.nullDevice
+            let output = Pipe()
+            final.standardOutput = output
+            final.standardError = output
             try final.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             final.waitUntilExit()
-            XCTAssertEqual(final.terminationStatus, 0)
+            XCTAssertEqual(final.terminationStatus, 0, text)
             let resumed = try await TestDatabase.contentChecksum(db)
             XCTAssertEqual(resumed, reference, "rng seed \(seed), \(kills) kill(s)")
             let report = try await Verifier(database: db).run()

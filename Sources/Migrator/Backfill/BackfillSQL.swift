@@ -78,8 +78,10 @@ enum BackfillSQL {
     /// rows whose JSON differs (a rerun writes nothing), and keep the record of capped rows in step.
     /// Returns targets, rows updated, capped rows in this range. (Data-modifying CTEs run whether or
     /// not the final SELECT reads them.)
-    static func batch(_ target: String, cap: String) -> String {
-        """
+    static func batch(_ target: String, cap: String, capped: Bool) -> String {
+        // Without a cap no row is ranked: skip the window function (a sort of every row).
+        let rank = capped ? rank : "0::int8"
+        return """
         WITH target AS (
             SELECT cv.id, cv.token FROM coordizer_vocabulary cv WHERE \(target)
         ), rel AS (
@@ -122,7 +124,9 @@ enum BackfillSQL {
     }
 
     /// Every token whose stored JSON differs from what the legacy tables give now ($1 is the cap).
-    static let outOfStep = """
+    static func outOfStep(capped: Bool) -> String {
+        let rank = capped ? rank : "0::int8"
+        return """
         WITH rel AS (
             SELECT r.id, r.word, \(relationshipElement) AS elem, \(rank) AS rank FROM basin_relationships r
         ), rel_agg AS (
@@ -135,4 +139,5 @@ enum BackfillSQL {
         WHERE cv.god_profile IS DISTINCT FROM g.obj OR cv.relationships IS DISTINCT FROM ra.arr
         ORDER BY cv.id
         """
+    }
 }

@@ -71,7 +71,7 @@ public struct SingleTableBackfill: Sendable {
         binds.append(range.upperBound)
         try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.lock(target), binds: binds))
         binds.append(options.relationshipsCap)
-        return try await counts(PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap), binds: binds))
+        return try await counts(PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap, capped: options.relationshipsCap != nil), binds: binds))
     }
 
     private func runBatch(ids: [Int32]) async throws -> (targets: Int, updated: Int, capped: Int) {
@@ -80,7 +80,7 @@ public struct SingleTableBackfill: Sendable {
         binds.append(ids)
         try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.lock(target), binds: binds))
         binds.append(options.relationshipsCap)
-        return try await counts(PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap), binds: binds))
+        return try await counts(PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap, capped: options.relationshipsCap != nil), binds: binds))
     }
 
     private func counts(_ query: PostgresQuery) async throws -> (targets: Int, updated: Int, capped: Int) {
@@ -115,7 +115,7 @@ public struct SingleTableBackfill: Sendable {
         var binds = PostgresBindings()
         binds.append(options.relationshipsCap)
         var ids: [Int32] = []
-        for try await id in try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.outOfStep, binds: binds))
+        for try await id in try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.outOfStep(capped: options.relationshipsCap != nil), binds: binds))
             .decode(Int32.self) { ids.append(id) }
         return ids
     }
@@ -161,7 +161,7 @@ public struct SingleTableBackfill: Sendable {
             """)
         for try await (cap, policy, next, end, start) in rows.decode((Int?, String, Int, Int, Int).self) {
             if cap == options.relationshipsCap && policy == options.onMissingToken.rawValue {
-                if next > start { report(.message("resuming the main pass at token id \(next) of \(end)")) }
+                if next > start && next < end { report(.message("resuming the main pass at token id \(next) of \(end)")) }
                 return State(start: min(start, next), next: next, end: end)
             }
             report(.message("options changed since the last run; recomputing every token"))

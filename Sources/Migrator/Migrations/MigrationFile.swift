@@ -13,8 +13,10 @@ public struct MigrationFile: Sendable, Equatable {
     public var text: String
     public var steps: [MigrationStep]
     public var downSteps: [MigrationStep]?
-    /// A data move that runs after the steps (`-- pgcutover:backfill NAME`).
+    /// A data move (`-- pgcutover:backfill NAME`), run where its marker stands among the steps.
     public var backfill: String?
+    /// How many steps come before the backfill marker (all of them when there is no marker).
+    public var backfillAfterStep: Int
 
     static let stepMarker = "-- pgcutover:step"
     static let backfillMarker = "-- pgcutover:backfill"
@@ -27,6 +29,7 @@ public struct MigrationFile: Sendable, Equatable {
         let parsed = try Self.steps(in: text, path: path)
         steps = parsed.steps
         backfill = parsed.backfill
+        backfillAfterStep = parsed.backfillAfterStep ?? parsed.steps.count
         downSteps = try downText.map { try Self.steps(in: $0, path: path).steps }
     }
 
@@ -64,9 +67,12 @@ public struct MigrationFile: Sendable, Equatable {
         return text
     }
 
-    static func steps(in text: String, path: String) throws -> (steps: [MigrationStep], backfill: String?) {
+    static func steps(in text: String, path: String) throws
+        -> (steps: [MigrationStep], backfill: String?, backfillAfterStep: Int?)
+    {
         var steps: [MigrationStep] = []
         var backfill: String?
+        var backfillAfterStep: Int?
         var current: (index: String?, lines: [String])?
         func finish() {
             guard let step = current else { return }
@@ -86,7 +92,10 @@ public struct MigrationFile: Sendable, Equatable {
                 }
                 current = (index, [])
             } else if trimmed.hasPrefix(backfillMarker) {
+                finish()
+                current = nil
                 backfill = trimmed.dropFirst(backfillMarker.count).trimmingCharacters(in: .whitespaces)
+                backfillAfterStep = steps.filter { !$0.isEmpty }.count
             } else if current != nil {
                 current?.lines.append(String(line))
             } else if !trimmed.isEmpty && !trimmed.hasPrefix("--") {
@@ -95,7 +104,7 @@ public struct MigrationFile: Sendable, Equatable {
             }
         }
         finish()
-        return (steps.filter { !$0.isEmpty }, backfill)
+        return (steps.filter { !$0.isEmpty }, backfill, backfillAfterStep)
     }
 }
 

@@ -69,7 +69,19 @@ public struct MigrationRunner: Sendable {
 
     // MARK: up
 
+    /// One `up` or `down` at a time per database. A killed run's server session keeps its lock until the
+    /// statement it was running ends, so a rerun also waits for that orphan instead of racing it.
+    private func exclusive() async throws {
+        let key = 0x7067_6375_746F  // "pgcuto"
+        let free = try await database.scalarInt("SELECT CASE WHEN pg_try_advisory_lock(\(key)) THEN 1 ELSE 0 END") == 1
+        if !free {
+            say("waiting for another pgcutover migrate session on this database (or a killed run's leftover statement)")
+            try await database.query("SELECT pg_advisory_lock(\(key))")
+        }
+    }
+
     public func up() async throws -> BackfillSummary? {
+        try await exclusive()
         let files = try MigrationFile.load(directory: settings.migrationsDirectory)
         let ledger = MigrationLedger(database: database)
         try await ledger.create()
@@ -92,30 +104,48 @@ public struct MigrationRunner: Sendable {
                             retries: settings.lockRetries, say: { text in report(.message(text)) })
         var summary: BackfillSummary?
         for file in files {
-            if applied[file.version] == nil {
-                if file.backfill == SingleTableBackfill.name, settings.backfill.onMissingToken == .fail {
-                    // Stop before the first schema change rather than halfway.
-                    try await requireTablesForBackfill()
-                    try await checkNoMissingTokens()
-                }
-                say("applying \(file.name) (\(file.steps.count) step(s))")
-                let started = ContinuousClock.now
-                for step in file.steps { try await ddl.run(step) }
-                let elapsed = started.duration(to: .now)
-                let checksum = try await ledger.checksum(file.text)
-                try await ledger.record(file, checksum: checksum,
-                                        milliseconds: Int(elapsed.components.seconds * 1000
-                                            + elapsed.components.attoseconds / 1_000_000_000_000_000))
-            }
-            if let name = file.backfill {
+            let backfill = try file.backfill.map { name -> String in
                 guard name == SingleTableBackfill.name else {
                     throw MigratorError(sqlState: "42704", message: "\(file.name) names an unknown backfill '\(name)'")
                 }
-                say("backfill \(name)")
-                summary = try await SingleTableBackfill(database: database, options: settings.backfill, report: report).run()
+                return name
             }
+            guard applied[file.version] == nil else {
+                // Applied: the backfill still runs, to resume an interrupted pass or catch up.
+                if let backfill {
+                    say("backfill \(backfill)")
+                    summary = try await runBackfill()
+                }
+                continue
+            }
+            if backfill != nil, settings.backfill.onMissingToken == .fail {
+                // Stop before the first schema change rather than halfway.
+                try await requireTablesForBackfill()
+                try await checkNoMissingTokens()
+            }
+            say("applying \(file.name) (\(file.steps.count) step(s))")
+            let started = ContinuousClock.now
+            // Steps before the backfill marker (the columns), the backfill, then the rest (the indexes,
+            // built once over the filled columns rather than updated row by row during the backfill).
+            for step in file.steps.prefix(file.backfillAfterStep) { try await ddl.run(step) }
+            if let backfill {
+                say("backfill \(backfill)")
+                let result = try await runBackfill()
+                summary = result
+                if result.interrupted { return result }
+            }
+            for step in file.steps.dropFirst(file.backfillAfterStep) { try await ddl.run(step) }
+            let elapsed = started.duration(to: .now)
+            let checksum = try await ledger.checksum(file.text)
+            try await ledger.record(file, checksum: checksum,
+                                    milliseconds: Int(elapsed.components.seconds * 1000
+                                        + elapsed.components.attoseconds / 1_000_000_000_000_000))
         }
         return summary
+    }
+
+    private func runBackfill() async throws -> BackfillSummary {
+        try await SingleTableBackfill(database: database, options: settings.backfill, report: report).run()
     }
 
     private func requireTablesForBackfill() async throws {
@@ -141,6 +171,7 @@ public struct MigrationRunner: Sendable {
     /// Reverses 0020 only when nothing would be lost: the legacy tables hold every row the JSON holds,
     /// and the other new columns hold no data.
     public func down() async throws -> VerificationReport {
+        try await exclusive()
         let files = try MigrationFile.load(directory: settings.migrationsDirectory)
         let ledger = MigrationLedger(database: database)
         let applied = try await ledger.entries()

@@ -27,8 +27,9 @@ public struct OnlineDDL: Sendable {
                 if let index = step.concurrentIndex { try await dropIfInvalid(index: index) }
                 try await database.execute(step.sql)
                 return
-            } catch where MigratorError.sqlState(of: error) == "55P03" && attempt <= retries {
-                // lock_not_available: someone holds a conflicting lock; let them finish.
+            } catch where ["55P03", "40P01"].contains(MigratorError.sqlState(of: error)) && attempt <= retries {
+                // lock_not_available: someone holds a conflicting lock; let them finish. deadlock_detected:
+                // a concurrent index build waits for this very statement; ours was the one cancelled.
                 let delay = min(5000, 100 * (1 << min(attempt, 6)))
                 say("lock not available (attempt \(attempt)/\(retries + 1)); retrying in \(delay) ms")
                 try await Task.sleep(for: .milliseconds(delay))
