@@ -4,8 +4,12 @@
 #   scripts/bench-migrate.sh [SERVER_URL]
 # SERVER_URL (default postgresql://postgres@127.0.0.1:${PGPORT:-5432}/postgres) must allow CREATE
 # DATABASE; two databases, pgcutover_bench_seed and pgcutover_bench_online, are (re)created.
-# Environment: SCALE (1.0), SEED (1), WRITERS (4 pgbench clients), WRITER_SECONDS (writer run
-# length; must outlast each migration), PGCUTOVER_BIN (.build/debug/pgcutover), LOCK_TIMEOUT (2000 ms).
+# Environment: SCALE (1.0), SEED (1), WRITERS (4 pgbench clients), WRITER_RATE (200 transactions/s in
+# all, pgbench --rate, so latencies include any time a writer was held up; 0 = as fast as possible,
+# which on a small machine mostly measures CPU contention), WRITER_SECONDS (writer run
+# length; must outlast each migration), PGCUTOVER_BIN (.build/debug/pgcutover), LOCK_TIMEOUT (2000 ms),
+# CATCH_UP_PASSES (1: the writers never pause and bypass dual-write, so further passes only chase them;
+# the run after the writers stop does the final catch-up, then verify checks everything).
 # Tools: psql, pgbench, and the pgcutover binary (swift build).
 set -euo pipefail
 
@@ -14,8 +18,10 @@ server=${1:-postgresql://postgres@127.0.0.1:${PGPORT:-5432}/postgres}
 scale=${SCALE:-1.0}
 seed=${SEED:-1}
 writers=${WRITERS:-4}
+rate=${WRITER_RATE:-200}
 writer_seconds=${WRITER_SECONDS:-90}
 lock_timeout=${LOCK_TIMEOUT:-2000}
+catch_up=${CATCH_UP_PASSES:-1}
 bin=${PGCUTOVER_BIN:-$root/.build/debug/pgcutover}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -43,7 +49,9 @@ prepare() {
 run_with_writers() {
     local name=$1 db=$2; shift 2
     mkdir -p "$work/$name"
-    (cd "$work/$name" && pgbench -n -f "$root/Benchmarks/legacy-writer.pgbench" -c "$writers" -j "$writers" \
+    local throttle=()
+    [ "$rate" != 0 ] && throttle=(--rate "$rate")
+    (cd "$work/$name" && pgbench -n -f "$root/Benchmarks/legacy-writer.pgbench" -c "$writers" -j "$writers" "${throttle[@]}" \
         -T "$writer_seconds" -l --log-prefix=tx "$(db_url "$db")" >"$work/$name/pgbench.out" 2>&1) &
     local pgbench=$!
     sleep 2
@@ -56,7 +64,7 @@ run_with_writers() {
     tail -n 3 "$work/$name/migration.out" | sed 's/^/    /'
 }
 
-echo "scale $scale, seed $seed, $writers pgbench writers for ${writer_seconds}s, lock_timeout ${lock_timeout} ms, $(psql "$server" -qAt -c 'SHOW server_version')"
+echo "scale $scale, seed $seed, $writers pgbench writers at ${rate} tx/s (0 = unthrottled) for ${writer_seconds}s, lock_timeout ${lock_timeout} ms, $(psql "$server" -qAt -c 'SHOW server_version')"
 prepare pgcutover_bench_seed
 prepare pgcutover_bench_online
 
@@ -64,11 +72,11 @@ run_with_writers seed-single-transaction pgcutover_bench_seed \
     psql "$(db_url pgcutover_bench_seed)" -qAt -v ON_ERROR_STOP=1 -f "$root/Benchmarks/seed-migration.sql"
 run_with_writers pgcutover-online pgcutover_bench_online \
     "$bin" migrate up --database-url "$(db_url pgcutover_bench_online)" --migrations-dir "$root/migrations" \
-    --lock-timeout "$lock_timeout"
+    --lock-timeout "$lock_timeout" --catch-up-passes "$catch_up"
 
 echo "after the writers stopped:"
 start=$(now)
-"$bin" migrate up --database-url "$(db_url pgcutover_bench_online)" --migrations-dir "$root/migrations" | tail -n 1 | sed 's/^/    /'
+"$bin" migrate up --repair --database-url "$(db_url pgcutover_bench_online)" --migrations-dir "$root/migrations" | tail -n 1 | sed 's/^/    /'
 echo "    catch-up run $(elapsed "$start" "$(now)") s"
 start=$(now)
 "$bin" migrate verify --database-url "$(db_url pgcutover_bench_online)" | sed 's/^/    /'

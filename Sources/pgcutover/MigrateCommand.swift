@@ -82,6 +82,9 @@ struct MigrateCommand: AsyncParsableCommand {
         @Option(help: "Passes that recompute tokens whose legacy rows changed behind the main pass.")
         var catchUpPasses = 5
 
+        @Flag(help: "After a completed backfill, recompute every token whose JSON differs from the legacy tables. Only before the cutover: afterwards it would overwrite writes made to the JSON only.")
+        var repair = false
+
         func validate() throws {
             guard BackfillOptions.MissingTokenPolicy(rawValue: onMissingToken) != nil else {
                 throw ValidationError("--on-missing-token must be 'create' or 'fail'")
@@ -95,7 +98,8 @@ struct MigrateCommand: AsyncParsableCommand {
             let options = BackfillOptions(
                 relationshipsCap: relationshipsCap,
                 onMissingToken: BackfillOptions.MissingTokenPolicy(rawValue: onMissingToken) ?? .create,
-                batchSize: batchSize, maxBatches: maxBatches, catchUpPasses: catchUpPasses)
+                batchSize: batchSize, maxBatches: maxBatches, catchUpPasses: catchUpPasses,
+                repair: repair)
             let started = ContinuousClock.now
             try await MigrateCommand.with(connection) { database in
                 let runner = MigrationRunner(
@@ -104,6 +108,10 @@ struct MigrateCommand: AsyncParsableCommand {
                                     lockRetries: migrations.lockRetries, backfill: options),
                     report: { display.handle($0) })
                 guard let summary = try await runner.up() else {
+                    print("up: nothing to do")
+                    return
+                }
+                if summary.alreadyComplete {
                     print("up: nothing to do")
                     return
                 }

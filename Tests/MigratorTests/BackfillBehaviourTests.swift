@@ -79,7 +79,7 @@ final class BackfillBehaviourTests: XCTestCase {
             XCTAssertGreaterThan(writes, 20, "the writer wrote during the backfill")
             XCTAssertNotNil(first)
             // The runbook's last step: once writes are covered (dual-write) or quiet, up catches up.
-            let second = try await TestDatabase.runner(db, BackfillOptions(batchSize: 10)).up()
+            let second = try await TestDatabase.runner(db, BackfillOptions(batchSize: 10, repair: true)).up()
             XCTAssertGreaterThan((first?.catchUpRows ?? 0) + (second?.catchUpRows ?? 0), 0,
                                  "some writes landed behind the main pass and were caught up")
             let report = try await Verifier(database: db).run()

@@ -16,9 +16,13 @@ public struct BackfillOptions: Sendable, Equatable {
     public var maxBatches: Int?
     /// How many times to look for tokens whose legacy rows changed behind the main pass.
     public var catchUpPasses: Int
+    /// Run the catch-up passes even though an earlier run completed the backfill. Only while the legacy
+    /// tables are the source of truth: after the cutover it would overwrite JSON-only writes.
+    public var repair: Bool
 
     public init(relationshipsCap: Int? = nil, onMissingToken: MissingTokenPolicy = .create, batchSize: Int = 500,
-                maxBatches: Int? = nil, catchUpPasses: Int = 5) {
+                maxBatches: Int? = nil, catchUpPasses: Int = 5, repair: Bool = false) {
+        self.repair = repair
         self.relationshipsCap = relationshipsCap
         self.onMissingToken = onMissingToken
         self.batchSize = batchSize

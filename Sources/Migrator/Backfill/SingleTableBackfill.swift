@@ -26,6 +26,12 @@ public struct SingleTableBackfill: Sendable {
         var summary = BackfillSummary()
         for statement in BackfillSQL.createTables { try await database.execute(statement) }
         try await database.execute("SET lock_timeout = 0")
+        if try await completedEarlier(), !options.repair {
+            summary.alreadyComplete = true
+            report(.message("backfill \(Self.name) already complete; nothing to do (--repair recomputes tokens "
+                + "whose JSON differs from the legacy tables, while those are still the source of truth)"))
+            return summary
+        }
         // Tokens are created before the pass's id range is fixed, so the pass covers them.
         let created = try await handleMissingTokens()
         var state = try await loadOrStartState()
@@ -140,6 +146,15 @@ public struct SingleTableBackfill: Sendable {
             }
             return created
         }
+    }
+
+    private func completedEarlier() async throws -> Bool {
+        try await database.scalarInt("""
+            SELECT count(*)::int8 FROM pgcutover_backfill
+            WHERE name = \(Self.name) AND main_pass_done_at IS NOT NULL
+              AND relationships_cap IS NOT DISTINCT FROM \(options.relationshipsCap)::int4
+              AND on_missing_token = \(options.onMissingToken.rawValue)
+            """) == 1
     }
 
     private func recordCreated(_ count: Int) async throws {

@@ -1,38 +1,3 @@
-/// The demo's rows, column for column as in the legacy tables; `nil` is SQL NULL.
-public struct DemoToken: Sendable, Equatable {
-    public var token: String
-    public var tokenID: Int?
-    public var frequency: Int
-    public var tokenRole: String
-    public var qfiScore: Double?
-    public var basinEmbedding: [Float]?
-    public var sourceType: String?
-    public var createdAt: DemoTimestamp
-    public var updatedAt: DemoTimestamp
-}
-
-public struct DemoGodProfile: Sendable, Equatable {
-    public var godName: String
-    public var word: String
-    public var relevanceScore: Float
-    public var usageCount: Int
-    public var lastUsed: DemoTimestamp
-    public var learnedFromPhi: Float?
-    public var basinDistance: Float?
-}
-
-public struct DemoRelationship: Sendable, Equatable {
-    public var word: String
-    public var neighbor: String
-    public var cooccurrenceCount: Float
-    public var strength: Float?
-    public var avgPhi: Float?
-    public var maxPhi: Float?
-    public var fisherDistance: Float?
-    public var contexts: [String?]?
-    public var updatedAt: DemoTimestamp
-}
-
 /// A `timestamp without time zone` as microseconds since 2000-01-01 (Postgres's own epoch), rendered
 /// without Foundation so the text is the same everywhere.
 public struct DemoTimestamp: Sendable, Equatable {

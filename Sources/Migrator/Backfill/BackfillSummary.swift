@@ -1,14 +1,9 @@
-/// What the backfill tells its caller as it goes; the command line draws a bar or logs lines from it.
-public enum BackfillEvent: Sendable {
-    case message(String)
-    /// Main pass: `done` of `total` token ids covered, `updated` rows changed so far.
-    case progress(done: Int, total: Int, updated: Int)
-}
-
 /// The outcome of one `up` run of the backfill.
 public struct BackfillSummary: Sendable, Equatable {
     /// True when the run stopped at `maxBatches` before the main pass finished.
     public var interrupted = false
+    /// True when an earlier run completed the backfill and this one (without `repair`) did nothing.
+    public var alreadyComplete = false
     public var batches = 0
     public var rowsUpdated = 0
     public var tokensCreated = 0
