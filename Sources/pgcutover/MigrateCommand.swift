@@ -119,9 +119,13 @@ struct MigrateCommand: AsyncParsableCommand {
                     print("up: stopped after \(summary.batches) batch(es) (--max-batches); run again to resume")
                     return
                 }
-                print("up: done in \(started.duration(to: .now)): \(summary.batches) batch(es), \(summary.rowsUpdated) row(s) updated, "
-                    + "\(summary.tokensCreated) inactive token row(s) created, \(summary.catchUpRows) row(s) caught up "
-                    + "in \(summary.catchUpPasses) pass(es)")
+                func seconds(_ d: Duration) -> String {
+                    String(format: "%.2f s", Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+                }
+                print("up: done in \(seconds(started.duration(to: .now))): main pass \(seconds(summary.mainPassTime)) "
+                    + "(\(summary.batches) batch(es), \(summary.rowsUpdated) row(s) updated, \(summary.tokensCreated) "
+                    + "inactive token row(s) created), catch-up \(seconds(summary.catchUpTime)) (\(summary.catchUpRows) row(s) "
+                    + "in \(summary.catchUpPasses) pass(es)), later steps \(seconds(summary.stepsAfterBackfillTime))")
                 if let cap = relationshipsCap {
                     print("up: --relationships-cap \(cap) left \(summary.droppedByCap) relationship row(s) out of the JSON; "
                         + "every one is in table pgcutover_dropped_relationships (legacy_row holds the full row):")
@@ -131,9 +135,9 @@ struct MigrateCommand: AsyncParsableCommand {
                     }
                 }
                 if summary.stillChanging > 0 {
-                    print("up: WARNING: \(summary.stillChanging) token(s) were still changing after the last catch-up pass; "
-                        + "legacy writes are arriving without dual-write. Enable the proxy's dual-write, run `migrate up` "
-                        + "again, then `migrate verify`.")
+                    print("up: WARNING: the last catch-up pass still found \(summary.stillChanging) token(s) changed; legacy "
+                        + "writes are arriving without dual-write. Enable the proxy's dual-write (or let the writes stop), "
+                        + "then `migrate up --repair` and `migrate verify`.")
                     throw ExitCode(3)
                 }
             }

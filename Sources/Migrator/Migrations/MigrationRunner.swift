@@ -134,7 +134,9 @@ public struct MigrationRunner: Sendable {
                 summary = result
                 if result.interrupted { return result }
             }
+            let afterStart = ContinuousClock.now
             for step in file.steps.dropFirst(file.backfillAfterStep) { try await ddl.run(step) }
+            summary?.stepsAfterBackfillTime = afterStart.duration(to: .now)
             let elapsed = started.duration(to: .now)
             let checksum = try await ledger.checksum(file.text)
             try await ledger.record(file, checksum: checksum,
