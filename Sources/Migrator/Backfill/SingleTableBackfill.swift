@@ -22,7 +22,24 @@ public struct SingleTableBackfill: Sendable {
         self.report = report
     }
 
+    /// Main pass, then catch-up: what `up` runs when the migration's steps are already applied.
     public func run() async throws -> BackfillSummary {
+        var summary = try await runMainPass()
+        if !summary.interrupted && !summary.alreadyComplete { try await finish(&summary) }
+        return summary
+    }
+
+    /// Catch-up passes and the cap report. `up` runs them after the migration's remaining steps (the
+    /// index builds), so writes made while the indexes were built are caught as well.
+    public func finish(_ summary: inout BackfillSummary) async throws {
+        let catchUpStart = ContinuousClock.now
+        try await catchUp(&summary)
+        summary.catchUpTime = catchUpStart.duration(to: .now)
+        try await describeCap(&summary)
+    }
+
+    /// Creates missing tokens and runs (or resumes) the batched main pass.
+    public func runMainPass() async throws -> BackfillSummary {
         var summary = BackfillSummary()
         for statement in BackfillSQL.createTables { try await database.execute(statement) }
         try await database.execute("SET lock_timeout = 0")
@@ -65,10 +82,6 @@ public struct SingleTableBackfill: Sendable {
             """)
 
         summary.mainPassTime = mainPassStart.duration(to: .now)
-        let catchUpStart = ContinuousClock.now
-        try await catchUp(&summary)
-        summary.catchUpTime = catchUpStart.duration(to: .now)
-        try await describeCap(&summary)
         return summary
     }
 

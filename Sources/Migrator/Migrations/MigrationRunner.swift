@@ -128,15 +128,23 @@ public struct MigrationRunner: Sendable {
             // Steps before the backfill marker (the columns), the backfill, then the rest (the indexes,
             // built once over the filled columns rather than updated row by row during the backfill).
             for step in file.steps.prefix(file.backfillAfterStep) { try await ddl.run(step) }
-            if let backfill {
-                say("backfill \(backfill)")
-                let result = try await runBackfill()
-                summary = result
-                if result.interrupted { return result }
+            var result: BackfillSummary?
+            if backfill != nil {
+                say("backfill \(SingleTableBackfill.name)")
+                let main = try await backfillJob().runMainPass()
+                if main.interrupted { return main }
+                result = main
             }
             let afterStart = ContinuousClock.now
             for step in file.steps.dropFirst(file.backfillAfterStep) { try await ddl.run(step) }
-            summary?.stepsAfterBackfillTime = afterStart.duration(to: .now)
+            result?.stepsAfterBackfillTime = afterStart.duration(to: .now)
+            // Also after a main pass an earlier, killed run completed: that run's catch-up may not have.
+            if var done = result {
+                done.alreadyComplete = false
+                try await backfillJob().finish(&done)
+                result = done
+            }
+            summary = result ?? summary
             let elapsed = started.duration(to: .now)
             let checksum = try await ledger.checksum(file.text)
             try await ledger.record(file, checksum: checksum,
@@ -147,7 +155,11 @@ public struct MigrationRunner: Sendable {
     }
 
     private func runBackfill() async throws -> BackfillSummary {
-        try await SingleTableBackfill(database: database, options: settings.backfill, report: report).run()
+        try await backfillJob().run()
+    }
+
+    private func backfillJob() -> SingleTableBackfill {
+        SingleTableBackfill(database: database, options: settings.backfill, report: report)
     }
 
     private func requireTablesForBackfill() async throws {
