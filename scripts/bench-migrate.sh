@@ -9,7 +9,8 @@
 # which on a small machine mostly measures CPU contention), WRITER_SECONDS (writer run
 # length; must outlast each migration), PGCUTOVER_BIN (.build/debug/pgcutover), LOCK_TIMEOUT (2000 ms),
 # CATCH_UP_PASSES (1: the writers never pause and bypass dual-write, so further passes only chase them;
-# the run after the writers stop does the final catch-up, then verify checks everything).
+# the run after the writers stop does the final catch-up, then verify checks everything), ORDER
+# (seed-first or online-first: which migration runs first).
 # Tools: psql, pgbench, and the pgcutover binary (swift build).
 set -euo pipefail
 
@@ -22,6 +23,7 @@ rate=${WRITER_RATE:-200}
 writer_seconds=${WRITER_SECONDS:-90}
 lock_timeout=${LOCK_TIMEOUT:-2000}
 catch_up=${CATCH_UP_PASSES:-1}
+order=${ORDER:-seed-first}
 bin=${PGCUTOVER_BIN:-$root/.build/debug/pgcutover}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -55,12 +57,13 @@ run_with_writers() {
         -T "$writer_seconds" -l --log-prefix=tx "$(db_url "$db")" >"$work/$name/pgbench.out" 2>&1) &
     local pgbench=$!
     sleep 2
-    local start end status=0
+    local start end status=0 load
+    load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
     start=$(now)
     "$@" >"$work/$name/migration.out" 2>&1 || status=$?
     end=$(now)
     wait "$pgbench"
-    echo "$name: migration $(elapsed "$start" "$end") s (exit $status); writer transactions $(tx_count "$work/$name"/tx.*), longest $(max_wait "$work/$name"/tx.*) ms"
+    echo "$name: migration $(elapsed "$start" "$end") s (exit $status, load average before: $load); writer transactions $(tx_count "$work/$name"/tx.*), longest $(max_wait "$work/$name"/tx.*) ms"
     tail -n 3 "$work/$name/migration.out" | sed 's/^/    /'
 }
 
@@ -68,11 +71,16 @@ echo "scale $scale, seed $seed, $writers pgbench writers at ${rate} tx/s (0 = un
 prepare pgcutover_bench_seed
 prepare pgcutover_bench_online
 
-run_with_writers seed-single-transaction pgcutover_bench_seed \
-    psql "$(db_url pgcutover_bench_seed)" -qAt -v ON_ERROR_STOP=1 -f "$root/Benchmarks/seed-migration.sql"
-run_with_writers pgcutover-online pgcutover_bench_online \
-    "$bin" migrate up --database-url "$(db_url pgcutover_bench_online)" --migrations-dir "$root/migrations" \
-    --lock-timeout "$lock_timeout" --catch-up-passes "$catch_up"
+seed_run() {
+    run_with_writers seed-single-transaction pgcutover_bench_seed \
+        psql "$(db_url pgcutover_bench_seed)" -qAt -v ON_ERROR_STOP=1 -f "$root/Benchmarks/seed-migration.sql"
+}
+online_run() {
+    run_with_writers pgcutover-online pgcutover_bench_online \
+        "$bin" migrate up --database-url "$(db_url pgcutover_bench_online)" --migrations-dir "$root/migrations" \
+        --lock-timeout "$lock_timeout" --catch-up-passes "$catch_up"
+}
+if [ "$order" = online-first ]; then online_run; seed_run; else seed_run; online_run; fi
 
 echo "after the writers stopped:"
 start=$(now)
