@@ -112,7 +112,8 @@ struct MigrateCommand: AsyncParsableCommand {
                     return
                 }
                 if summary.alreadyComplete {
-                    print("up: nothing to do")
+                    print("up: nothing to do: the backfill is complete (--repair recomputes tokens whose JSON "
+                        + "differs from the legacy tables, while those are still the source of truth)")
                     return
                 }
                 if summary.interrupted {

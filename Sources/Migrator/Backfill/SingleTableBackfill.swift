@@ -45,8 +45,6 @@ public struct SingleTableBackfill: Sendable {
         try await database.execute("SET lock_timeout = 0")
         if try await completedEarlier(), !options.repair {
             summary.alreadyComplete = true
-            report(.message("backfill \(Self.name) already complete; nothing to do (--repair recomputes tokens "
-                + "whose JSON differs from the legacy tables, while those are still the source of truth)"))
             return summary
         }
         let mainPassStart = ContinuousClock.now
