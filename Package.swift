@@ -107,6 +107,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MigratorTests",
+            dependencies: [
+                "Migrator",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "RewriterTests",
             dependencies: ["Rewriter"],
             // SQL inputs read from the source tree by path, not bundled resources.

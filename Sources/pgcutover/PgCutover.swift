@@ -7,6 +7,8 @@ struct PgCutover: AsyncParsableCommand {
         abstract: "A PostgreSQL wire-protocol proxy that moves legacy callers onto a consolidated schema.",
         subcommands: [
             ServeCommand.self,
+            MigrateCommand.self,
+            DemoDataCommand.self,
         ]
     )
 }

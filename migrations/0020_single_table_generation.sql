@@ -1,0 +1,36 @@
+-- 0020: single-table generation (schema part).
+-- Each "-- pgcutover:step" starts one statement that pgcutover sends on its own, outside any
+-- transaction block, with a lock_timeout and retries; "index=NAME" tells it the step builds that index
+-- CONCURRENTLY, so an INVALID leftover from an interrupted run is dropped and rebuilt.
+-- The data move is the backfill named by the "-- pgcutover:backfill" line; pgcutover runs it, in short
+-- batches, where that line stands: after the columns exist, before the indexes are built (one build
+-- over the filled columns costs far less than maintaining GIN indexes through every batch).
+
+-- pgcutover:step
+-- ADD COLUMN with a constant default is a catalog-only change (no table rewrite): the lock is brief.
+ALTER TABLE coordizer_vocabulary
+    ADD COLUMN IF NOT EXISTS god_profile JSONB,
+    ADD COLUMN IF NOT EXISTS relationships JSONB,
+    ADD COLUMN IF NOT EXISTS merge_from_a INTEGER,
+    ADD COLUMN IF NOT EXISTS merge_from_b INTEGER,
+    ADD COLUMN IF NOT EXISTS phi_gain DOUBLE PRECISION,
+    ADD COLUMN IF NOT EXISTS coupling DOUBLE PRECISION,
+    ADD COLUMN IF NOT EXISTS active BOOLEAN DEFAULT true;
+
+-- pgcutover:backfill single-table-generation
+
+-- pgcutover:step index=idx_coordizer_god_profile
+CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_coordizer_god_profile
+    ON coordizer_vocabulary USING GIN (god_profile);
+
+-- pgcutover:step index=idx_coordizer_relationships
+CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_coordizer_relationships
+    ON coordizer_vocabulary USING GIN (relationships);
+
+-- pgcutover:step index=idx_coordizer_active
+CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_coordizer_active
+    ON coordizer_vocabulary (active);
+
+-- pgcutover:step index=idx_coordizer_generation_lookup
+CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_coordizer_generation_lookup
+    ON coordizer_vocabulary (token_role, active, qfi_score);
