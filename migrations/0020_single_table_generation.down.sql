@@ -26,3 +26,6 @@ ALTER TABLE coordizer_vocabulary
     DROP COLUMN IF EXISTS phi_gain,
     DROP COLUMN IF EXISTS coupling,
     DROP COLUMN IF EXISTS active;
+
+-- pgcutover:step
+DROP FUNCTION IF EXISTS pgcutover_check(boolean, text, text);

@@ -17,6 +17,20 @@ ALTER TABLE coordizer_vocabulary
     ADD COLUMN IF NOT EXISTS coupling DOUBLE PRECISION,
     ADD COLUMN IF NOT EXISTS active BOOLEAN DEFAULT true;
 
+-- pgcutover:step
+-- Rewritten writes (pgcutover serve --mode rewrite) raise the legacy tables' own constraint errors
+-- (23502 NOT NULL, 23505 unique key, 21000 ON CONFLICT touching a row twice) through this function:
+-- the JSONB folds cannot hold those constraints themselves (docs/rewriter.md).
+CREATE OR REPLACE FUNCTION pgcutover_check(ok boolean, state text, message text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF ok IS NOT TRUE THEN
+        RAISE EXCEPTION USING ERRCODE = state, MESSAGE = message;
+    END IF;
+    RETURN true;
+END
+$$;
+
 -- pgcutover:backfill single-table-generation
 
 -- pgcutover:step index=idx_coordizer_god_profile

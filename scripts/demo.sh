@@ -5,12 +5,14 @@
 #   PGCUTOVER_DEMO_SCALE   demo data scale (default 0.1; 1.0 is production size)
 #   PGCUTOVER_PG_PORT      the server's port (default 55432)
 #   PGCUTOVER_LISTEN       the proxy's address (default 127.0.0.1:6432)
+#   PGCUTOVER_DEMO_MODE    rewrite (default) or passthrough
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 port=${PGCUTOVER_PG_PORT:-55432}
 listen=${PGCUTOVER_LISTEN:-127.0.0.1:6432}
 scale=${PGCUTOVER_DEMO_SCALE:-0.1}
+mode=${PGCUTOVER_DEMO_MODE:-rewrite}
 
 bash scripts/install-deps.sh
 echo "== building pgcutover (release)"
@@ -21,20 +23,26 @@ echo "== PostgreSQL on 127.0.0.1:$port"
 bash scripts/postgres.sh start "$port" >/dev/null
 trap 'bash scripts/postgres.sh stop "$port"' EXIT
 psql_admin() { psql -h 127.0.0.1 -p "$port" -U postgres -qAt "$@"; }
+url="postgresql://postgres@127.0.0.1:$port/pgcutover_demo"
 if [ "$(psql_admin -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = 'pgcutover_demo'")" = 0 ]; then
     psql_admin -d postgres -c "CREATE DATABASE pgcutover_demo"
-    if "$bin" demo-data --help >/dev/null 2>&1; then
-        echo "== seeding legacy demo data (scale $scale)"
-        "$bin" demo-data --database-url "postgresql://postgres@127.0.0.1:$port/pgcutover_demo" --scale "$scale" --seed 1
-    fi
+    echo "== seeding the legacy schema with demo data (scale $scale)"
+    "$bin" demo-data --database-url "$url" --scale "$scale" --seed 1
 fi
+echo "== migration 0020 and the backfill (idempotent: a second run changes nothing)"
+"$bin" migrate up --database-url "$url"
+"$bin" migrate verify --database-url "$url"
 
 cat <<MSG
 
-pgcutover is in front of PostgreSQL. Connect exactly as to the server:
+pgcutover ($mode mode) is in front of PostgreSQL. Connect exactly as to the server:
     psql "postgresql://postgres@${listen%:*}:${listen##*:}/pgcutover_demo"
     (also md5user / scramuser, password 'secret')
+Legacy statements are served from coordizer_vocabulary's JSONB columns in rewrite mode, e.g.
+    SELECT word, relevance_score FROM god_vocabulary_profiles WHERE god_name = 'zeus';
+    SELECT word, count(*) FROM basin_relationships GROUP BY word ORDER BY 2 DESC LIMIT 5;
+    EXPLAIN SELECT word FROM god_vocabulary_profiles WHERE god_name = 'zeus';   -- the GIN index
 Ctrl-C stops the proxy and the server.
 
 MSG
-"$bin" serve --listen "$listen" --upstream "127.0.0.1:$port"
+"$bin" serve --listen "$listen" --upstream "127.0.0.1:$port" --mode "$mode"
