@@ -7,6 +7,7 @@ struct PgCutover: AsyncParsableCommand {
         abstract: "A PostgreSQL wire-protocol proxy that moves legacy callers onto a consolidated schema.",
         subcommands: [
             ServeCommand.self,
+            AuditCommand.self,
         ]
     )
 }
