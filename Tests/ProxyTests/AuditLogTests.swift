@@ -167,6 +167,25 @@ final class AuditLogTests: XCTestCase {
         XCTAssertEqual(old.count + new.count, 700)
     }
 
+    func testTheWriterNormalizesStatementsHandedToIt() async throws {
+        let sink = MemoryAuditSink()
+        let log = AuditLog(sink: sink, capacity: 16, logger: logger)
+        let sql = "UPDATE god_vocabulary_profiles SET weight = 0.75 WHERE god_name = 'athena'"
+        let rewritten = "UPDATE coordizer_vocabulary SET god_profile = jsonb_set(god_profile, '{athena}', '0.75')"
+        await log.submit(Self.record(session: 1, sequence: 0), source: AuditStatementSource(sql: sql, rewrittenSQL: rewritten))
+        await log.submit(Self.record(session: 1, sequence: 1), source: AuditStatementSource(sql: sql, includeLiterals: true))
+        await log.shutdown()
+        let objects = try sink.lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(objects.count, 2)
+        let expected = AuditStatementText(sql: sql, rewrittenSQL: rewritten)
+        XCTAssertEqual(objects[0]["fingerprint"] as? String, try XCTUnwrap(expected.fingerprint))
+        XCTAssertEqual(objects[0]["statement"] as? String, try XCTUnwrap(expected.statement))
+        XCTAssertEqual(objects[0]["rewritten_statement"] as? String, try XCTUnwrap(expected.rewrittenStatement))
+        XCTAssertFalse(sink.lines[0].contains("athena") || sink.lines[0].contains("0.75"), sink.lines[0])
+        XCTAssertEqual(objects[1]["statement"] as? String, sql)
+        XCTAssertTrue(objects[1]["rewritten_statement"] is NSNull)
+    }
+
     func testStallWarningsFirstTimeThenAtMostOncePerInterval() {
         var limiter = StallWarningLimiter(interval: .seconds(60))
         let start = NIODeadline.uptimeNanoseconds(1_000_000_000)

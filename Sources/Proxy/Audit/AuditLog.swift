@@ -44,9 +44,13 @@ public final class AuditLog: Sendable {
     }
 
     /// Queues `record` without blocking. On `.pause`, read nothing more from the client until the
-    /// future completes; records submitted meanwhile are still taken, in order.
-    public func submit(_ record: AuditRecord, eventLoop: any EventLoop) -> AuditAdmission {
-        let (admission, warning) = core.enqueue(record) { .promise(eventLoop.makePromise(of: Void.self)) }
+    /// future completes; records submitted meanwhile are still taken, in order. With `source`,
+    /// the writer fills in the record's fingerprint and normalized texts from it.
+    public func submit(
+        _ record: AuditRecord, source: AuditStatementSource? = nil, eventLoop: any EventLoop
+    ) -> AuditAdmission {
+        let entry = Entry(record: record, source: source)
+        let (admission, warning) = core.enqueue(entry) { .promise(eventLoop.makePromise(of: Void.self)) }
         warnIfDue(warning)
         switch admission {
         case .proceed:
@@ -62,9 +66,10 @@ public final class AuditLog: Sendable {
     }
 
     /// Queues `record`, waiting while the queue is full. For callers outside an event loop.
-    public func submit(_ record: AuditRecord) async {
+    public func submit(_ record: AuditRecord, source: AuditStatementSource? = nil) async {
+        let entry = Entry(record: record, source: source)
         let refused: Bool = await withCheckedContinuation { continuation in
-            let (admission, warning) = core.enqueue(record) { .continuation(continuation) }
+            let (admission, warning) = core.enqueue(entry) { .continuation(continuation) }
             warnIfDue(warning)
             switch admission {
             case .proceed: continuation.resume(returning: false)
@@ -108,6 +113,23 @@ public final class AuditLog: Sendable {
 }
 
 extension AuditLog {
+    /// A queued record, and the statement text the writer derives its identity from.
+    struct Entry: Sendable {
+        var record: AuditRecord
+        var source: AuditStatementSource?
+
+        /// The record as it is written.
+        var resolved: AuditRecord {
+            guard let source else { return record }
+            var record = self.record
+            let text = source.text
+            record.fingerprint = text.fingerprint
+            record.statement = text.statement
+            record.rewrittenStatement = text.rewrittenStatement
+            return record
+        }
+    }
+
     /// Someone waiting for room in the queue.
     enum Waiter {
         case promise(EventLoopPromise<Void>)
@@ -129,7 +151,7 @@ extension AuditLog {
 
     /// What the writer takes from the queue in one go.
     struct Work {
-        var records: [AuditRecord]
+        var records: [Entry]
         var reopen: Bool
         /// Waiting sessions to resume: the queue has room again.
         var released: [Waiter]
@@ -145,7 +167,7 @@ extension AuditLog {
     final class Core: @unchecked Sendable {
         private let lock = ConditionLock(value: false)
         private let capacity: Int
-        private var queue = CircularBuffer<AuditRecord>()
+        private var queue = CircularBuffer<Entry>()
         private var waiters: [Waiter] = []
         private var reopenRequested = false
         private var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
@@ -163,13 +185,13 @@ extension AuditLog {
         }
 
         /// Returns the admission and, when a stall warning is due, the number of stalls not warned about.
-        func enqueue(_ record: AuditRecord, waiter: () -> Waiter) -> (Admission, Int?) {
+        func enqueue(_ entry: Entry, waiter: () -> Waiter) -> (Admission, Int?) {
             lock.lock()
             guard !finished else {
                 lock.unlock(withValue: hasWork)
                 return (.refused, nil)
             }
-            queue.append(record)
+            queue.append(entry)
             var admission = Admission.proceed
             var warning: Int?
             if queue.count >= capacity {

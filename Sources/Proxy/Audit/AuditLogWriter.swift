@@ -20,7 +20,7 @@ extension AuditLog {
                 if work.reopen { reopenSink() }
                 if !work.records.isEmpty {
                     buffer.removeAll(keepingCapacity: true)
-                    for record in work.records { record.encodeLine(into: &buffer) }
+                    for entry in work.records { entry.resolved.encodeLine(into: &buffer) }
                     writeFully(buffer)
                     core.recordWritten(work.records.count)
                 }

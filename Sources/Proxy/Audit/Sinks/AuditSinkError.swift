@@ -11,7 +11,7 @@ public struct AuditSinkError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String {
-        "audit sink: \(operation) \(path) failed: \(String(cString: strerror(errno))) (errno \(errno))"
+        "audit log: \(operation) \(path) failed: \(String(cString: strerror(errno))) (errno \(errno))"
     }
 }
 
