@@ -167,6 +167,21 @@ final class AuditLogTests: XCTestCase {
         XCTAssertEqual(old.count + new.count, 700)
     }
 
+    func testASinkThatNeverRecoversSpillsToTheFallbackAtShutdown() async throws {
+        let broken = MemoryAuditSink(.init(failures: .max))
+        let fallback = MemoryAuditSink()
+        let log = AuditLog(sink: broken, capacity: 100, logger: logger, fallback: fallback)
+        for sequence in 0..<10 {
+            await log.submit(Self.record(session: 4, sequence: sequence))
+        }
+        let started = Date()
+        await log.shutdown()
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15, "a dead sink must not hold shutdown for long")
+        XCTAssertTrue(broken.lines.isEmpty)
+        try assertEveryRecordOnceInOrder(fallback.lines, sessions: 1, perSession: 10)
+        XCTAssertGreaterThanOrEqual(log.statistics.writeErrors, 20)
+    }
+
     func testTheWriterNormalizesStatementsHandedToIt() async throws {
         let sink = MemoryAuditSink()
         let log = AuditLog(sink: sink, capacity: 16, logger: logger)

@@ -32,12 +32,17 @@ public final class AuditLog: Sendable {
     private let logger: Logger
 
     /// Starts the writer thread. `capacity` is the queue length at which sessions pause.
-    public init(sink: any AuditSink, capacity: Int = 4096, logger: Logger) {
+    /// Call `shutdown()` before letting go of the log: it is what stops the thread.
+    /// `fallback` takes the lines the sink still refuses after repeated attempts at shutdown.
+    public init(
+        sink: any AuditSink, capacity: Int = 4096, logger: Logger,
+        fallback: any AuditSink = StandardStreamAuditSink.standardError
+    ) {
         precondition(capacity >= 1, "an audit queue holds at least one record")
         self.capacity = capacity
         self.logger = logger
         self.core = Core(capacity: capacity)
-        let writer = Writer(core: core, sink: sink, logger: logger)
+        let writer = Writer(core: core, sink: sink, fallback: fallback, logger: logger)
         let thread = Thread { writer.run() }
         thread.name = "pgcutover-audit"
         thread.start()

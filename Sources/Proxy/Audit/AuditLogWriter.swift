@@ -8,8 +8,9 @@ extension AuditLog {
     struct Writer: Sendable {
         let core: Core
         let sink: any AuditSink
+        let fallback: any AuditSink
         let logger: Logger
-        /// Attempts at a failing write once shutdown began, before the lines go to standard error.
+        /// Attempts at a failing write once shutdown began, before the lines go to `fallback`.
         var shutdownAttempts = 20
 
         func run() {
@@ -21,7 +22,7 @@ extension AuditLog {
                 if !work.records.isEmpty {
                     buffer.removeAll(keepingCapacity: true)
                     for entry in work.records { entry.resolved.encodeLine(into: &buffer) }
-                    writeFully(buffer)
+                    writeFully(buffer, to: sink)
                     core.recordWritten(work.records.count)
                 }
                 if let shutdownWaiters = work.shutdownWaiters {
@@ -46,7 +47,7 @@ extension AuditLog {
             }
         }
 
-        private func writeFully(_ bytes: [UInt8]) {
+        private func writeFully(_ bytes: [UInt8], to sink: any AuditSink) {
             var offset = 0
             var failures = 0
             var lastReport: NIODeadline?
@@ -69,22 +70,32 @@ extension AuditLog {
                             metadata: ["error": "\(error)", "failures": "\(failures)"])
                     }
                     if core.takeReopenRequest() { reopenSink() }
-                    if core.isShuttingDown && failures >= shutdownAttempts {
-                        spillToStandardError(bytes[offset...])
+                    let shuttingDown = core.isShuttingDown
+                    if shuttingDown && failures >= shutdownAttempts {
+                        spill(Array(bytes[offset...]))
                         return
                     }
                     // 10 ms doubling to 5 s: quick recovery from a blip, no busy loop on a full disk.
-                    let delay = min(0.01 * pow(2, Double(min(failures - 1, 10))), 5)
+                    // At shutdown at most 100 ms, so that a dead disk delays exit by seconds, not minutes.
+                    let delay = min(0.01 * pow(2, Double(min(failures - 1, 10))), shuttingDown ? 0.1 : 5)
                     Thread.sleep(forTimeInterval: delay)
                 }
             }
         }
 
         /// The last resort at shutdown when the sink keeps failing: the lines are not lost, they
-        /// go to standard error, where the service manager keeps them.
-        private func spillToStandardError(_ rest: ArraySlice<UInt8>) {
-            logger.critical("audit log unwritable at shutdown: the remaining lines follow on standard error")
-            FileHandle.standardError.write(Data(rest))
+        /// go to the fallback (standard error, where the service manager keeps them).
+        private func spill(_ rest: [UInt8]) {
+            logger.critical("audit log unwritable at shutdown: the remaining lines go to the fallback (standard error)")
+            var offset = 0
+            while offset < rest.count {
+                let written = (try? rest.withUnsafeBytes { try fallback.write(UnsafeRawBufferPointer(rebasing: $0[offset...])) }) ?? 0
+                guard written > 0 else {
+                    logger.critical("the audit fallback failed too: \(rest.count - offset) bytes of audit lines are lost")
+                    return
+                }
+                offset += written
+            }
         }
     }
 }

@@ -136,3 +136,13 @@ public struct AuditRecord: Sendable, Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+extension AuditRecord.Mode {
+    /// The audit name of a configured mode.
+    public init(_ mode: CutoverMode) {
+        switch mode {
+        case .passthrough: self = .passthrough
+        case .rewrite: self = .rewrite
+        }
+    }
+}

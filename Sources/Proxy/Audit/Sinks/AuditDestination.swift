@@ -12,7 +12,7 @@ public enum AuditDestination: Sendable, Equatable {
     public func makeSink() throws -> any AuditSink {
         switch self {
         case .file(let path): try FileAuditSink(path: path)
-        case .stdout: StandardOutputAuditSink()
+        case .stdout: StandardStreamAuditSink.standardOutput
         }
     }
 }

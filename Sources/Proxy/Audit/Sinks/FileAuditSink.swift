@@ -44,6 +44,8 @@ public final class FileAuditSink: AuditSink {
             return fd
         }
         guard fd >= 0 else { return }
+        // At shutdown the lines should survive a power cut too, not only the process's exit.
+        _ = fsync(fd)
         if systemClose(fd) != 0 {
             throw AuditSinkError(operation: "close", path: path, errno: errno)
         }
