@@ -9,6 +9,7 @@ struct PgCutover: AsyncParsableCommand {
             ServeCommand.self,
             MigrateCommand.self,
             DemoDataCommand.self,
+            AuditCommand.self,
         ]
     )
 }
