@@ -5,6 +5,7 @@ import NIOPosix
 import NIOSSL
 import Rewriter
 import ServiceLifecycle
+import UnixSignals
 
 /// The listening proxy, run as a Service: on graceful shutdown (SIGTERM, SIGINT) it stops
 /// accepting, lets every session reach an idle moment, and closes what is left at the deadline.
@@ -27,7 +28,7 @@ public final class ProxyServer: Service, Sendable {
             throw TLSContextFactory.Failure(description: "a TLS key needs a TLS certificate (tls.cert / --tls-cert)")
         }
         var router: StatementRouter?
-        if configuration.mode == .rewrite {
+        if configuration.mode == .rewrite || configuration.auditLog != nil {
             let mapping = try Rewriter.loadMapping(path: configuration.mappingPath)
             router = StatementRouter(rewriter: Rewriter(mapping: mapping), cacheCapacity: configuration.rewriteCacheSize)
         }
@@ -40,6 +41,11 @@ public final class ProxyServer: Service, Sendable {
                 connectTimeoutSeconds: configuration.upstreamConnectTimeoutSeconds),
             clientTLS: clientTLS,
             router: router,
+            mode: configuration.mode,
+            audit: try configuration.auditLog.map {
+                AuditLog(sink: try AuditDestination(argument: $0).makeSink(), capacity: configuration.auditQueueCapacity, logger: logger)
+            },
+            auditLiterals: configuration.auditLiterals,
             maximumMessageLength: configuration.maximumMessageLength,
             cancelKeys: CancelKeyRegistry(),
             sessions: SessionTracker(),
@@ -77,12 +83,22 @@ public final class ProxyServer: Service, Sendable {
                 "tls": "\(environment.clientTLS != nil)", "mode": "\(configuration.mode.rawValue)",
             ])
 
+        // logrotate renames the audit file and sends SIGUSR1: the next records go to a new file.
+        let reopening = environment.audit.map { audit in
+            Task {
+                for await _ in await UnixSignalsSequence(trapping: .sigusr1) {
+                    audit.reopen()
+                }
+            }
+        }
         await withGracefulShutdownHandler {
             try? await serverChannel.closeFuture.get()
         } onGracefulShutdown: {
             serverChannel.close(promise: nil)
         }
+        reopening?.cancel()
         await drainSessions()
+        await environment.audit?.shutdown()
     }
 
     private func drainSessions() async {

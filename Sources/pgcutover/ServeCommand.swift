@@ -46,6 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The mapping of legacy tables onto the consolidated table (default config/mapping.toml).")
     var mapping: String?
 
+    @Option(name: .customLong("audit-log"), help: "Write an audit record for every statement on a legacy table to this file (\"-\": standard output).")
+    var auditLog: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (default info).")
     var logLevel: String?
 
@@ -105,6 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.mode = value
         }
         if let mapping { configuration.mappingPath = mapping }
+        if let auditLog { configuration.auditLog = auditLog }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level: unknown level \(logLevel)") }
             configuration.logLevel = level

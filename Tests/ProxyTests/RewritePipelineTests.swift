@@ -206,6 +206,57 @@ final class RewritePipelineTests: XCTestCase {
         XCTAssertTrue(try Query(frame: XCTUnwrap(try decoder.next(from: &bytes))).sql.contains("coordizer_vocabulary"))
     }
 
+    func testPassthroughAuditingWatchesWithoutChangingAByte() {
+        var pipeline = RewritePipeline(router: Self.router, rewriting: false, auditing: true)
+        XCTAssertEqual(pipeline.clientFrameReceived(.of(Query(sql: "SELECT 1; DELETE FROM basin_relationships WHERE word = 'a'"))), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(tag("SELECT 1")), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(tag("DELETE 4")), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        let completions = pipeline.takeCompletions()
+        XCTAssertEqual(completions.count, 1, "only the statement on a legacy table is audited")
+        XCTAssertEqual(completions.first?.audit.tables, ["basin_relationships"])
+        XCTAssertEqual(completions.first?.audit.action, .passed)
+        XCTAssertEqual(completions.first?.audit.kind, .delete)
+        XCTAssertEqual(completions.first?.rows, 4)
+        XCTAssertNil(completions.first?.audit.rewrittenSQL)
+        XCTAssertTrue(pipeline.takeCompletions().isEmpty)
+        // A construct the rewriter would refuse still passes, and is still audited.
+        XCTAssertEqual(pipeline.clientFrameReceived(.of(Query(sql: "SELECT ctid FROM god_vocabulary_profiles"))), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(tag("SELECT 9")), .forward)
+        XCTAssertEqual(pipeline.takeCompletions().first?.audit.tables, ["god_vocabulary_profiles"])
+    }
+
+    func testRewriteAuditingRecordsTheLegacyRowCountAndErrors() {
+        var pipeline = RewritePipeline(router: Self.router, rewriting: true, auditing: true)
+        _ = pipeline.clientFrameReceived(.of(Parse(statementName: "", query: "DELETE FROM basin_relationships WHERE word = $1")))
+        _ = pipeline.clientFrameReceived(.of(Bind(portalName: "", statementName: "", parameterFormats: [], parameters: [ByteBuffer(string: "a")], resultFormats: [])))
+        _ = pipeline.clientFrameReceived(.of(Execute(portalName: "")))
+        _ = pipeline.clientFrameReceived(.of(Sync()))
+        _ = pipeline.serverFrameReceived(.of(ParseComplete()))
+        _ = pipeline.serverFrameReceived(.of(BindComplete()))
+        _ = pipeline.serverFrameReceived(dataRow(["6"]))
+        _ = pipeline.serverFrameReceived(tag("SELECT 1"))
+        var completions = pipeline.takeCompletions()
+        XCTAssertEqual(completions.first?.rows, 6, "rows are legacy rows, from the legacy tag")
+        XCTAssertEqual(completions.first?.audit.action, .rewritten)
+        XCTAssertNotNil(completions.first?.audit.rewrittenSQL)
+        _ = pipeline.serverFrameReceived(.readyForQuery(.idle))
+
+        _ = pipeline.clientFrameReceived(.of(Query(sql: "UPDATE god_vocabulary_profiles SET relevance_score = NULL")))
+        _ = pipeline.serverFrameReceived(.of(ErrorResponse(fields: .error(sqlState: "23502", message: "null value"))))
+        completions = pipeline.takeCompletions()
+        XCTAssertEqual(completions.first?.sqlState, "23502")
+        XCTAssertNil(completions.first?.rows)
+        _ = pipeline.serverFrameReceived(.readyForQuery(.idle))
+
+        _ = pipeline.clientFrameReceived(.of(Query(sql: "TRUNCATE god_vocabulary_profiles")))
+        _ = pipeline.serverFrameReceived(.of(ErrorResponse(fields: .error(sqlState: "0A000", message: "x"))))
+        completions = pipeline.takeCompletions()
+        XCTAssertEqual(completions.first?.audit.action, .refused)
+        XCTAssertEqual(completions.first?.sqlState, "0A000")
+        XCTAssertEqual(completions.first?.audit.tables, ["god_vocabulary_profiles"])
+    }
+
     func testTheCacheServesRepeatedStatements() {
         let router = StatementRouter(rewriter: Self.router.rewriter, cacheCapacity: 2)
         _ = router.route("SELECT * FROM basin_relationships")

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -25,6 +26,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     private var serverBytes: ByteBuffer?
     private var awaitingUpstreamSSLByte = false
     private var clientReadPending = false
+    /// The audit queue is full: no more client input until it has room, so records are never dropped.
+    private var auditPaused = false
     private var registeredKey: CancelKeyRegistry.Key?
     private var serverKeys: [BackendKeyData] = []
     private var closed = false
@@ -35,7 +38,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         self.info = info
         self.machine = SessionStateMachine(
             clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode,
-            router: environment.router)
+            router: environment.router, rewriting: environment.mode == .rewrite, auditing: environment.audit != nil)
         self.clientDecoder = FrameDecoder(phase: .startup, maximumMessageLength: environment.maximumMessageLength)
         self.serverDecoder = FrameDecoder(phase: .messages, maximumMessageLength: environment.maximumMessageLength)
         var logger = environment.logger
@@ -93,7 +96,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
 
     /// Reads from the client only while the server connection can take more.
     func read(context: ChannelHandlerContext) {
-        if let upstream, !upstream.isWritable {
+        if auditPaused || upstream.map({ !$0.isWritable }) == true {
             clientReadPending = true
         } else {
             context.read()
@@ -139,7 +142,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     }
 
     func upstreamWritabilityChanged(isWritable: Bool) {
-        guard isWritable, clientReadPending, let context else { return }
+        guard isWritable, !auditPaused, clientReadPending, let context else { return }
         clientReadPending = false
         context.read()
     }
@@ -192,6 +195,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         }
         sendToServer(received, from: runStart, to: buffer.readerIndex)
         keep(buffer, in: &clientBytes)
+        submitAuditRecords()
     }
 
     private func processServerBytes() {
@@ -232,6 +236,38 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         }
         sendToClient(received, from: runStart, to: buffer.readerIndex)
         keep(buffer, in: &serverBytes)
+        submitAuditRecords()
+    }
+
+    private func submitAuditRecords() {
+        guard let audit = environment.audit, let context else { return }
+        let completions = machine.takeCompletions()
+        guard !completions.isEmpty else { return }
+        let now = NIODeadline.now()
+        for completion in completions {
+            let statement = completion.audit
+            var record = AuditRecord(
+                time: Date(), sessionID: info.id, clientAddress: info.clientAddress, user: info.user,
+                database: info.database, applicationName: info.applicationName, tables: statement.tables,
+                mode: AuditRecord.Mode(environment.mode), action: statement.action, kind: statement.kind)
+            record.durationMilliseconds = Double((now - completion.startedAt).nanoseconds) / 1e6
+            record.rows = completion.rows
+            record.sqlState = completion.sqlState
+            let source = AuditStatementSource(
+                sql: statement.sql, rewrittenSQL: statement.rewrittenSQL, includeLiterals: environment.auditLiterals)
+            if case .pause(let room) = audit.submit(record, source: source, eventLoop: context.eventLoop), !auditPaused {
+                auditPaused = true
+                let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                room.whenComplete { _ in bound.value.auditHasRoom() }
+            }
+        }
+    }
+
+    private func auditHasRoom() {
+        auditPaused = false
+        guard clientReadPending, let context, upstream?.isWritable ?? true else { return }
+        clientReadPending = false
+        context.read()
     }
 
     private func keep(_ buffer: ByteBuffer, in slot: inout ByteBuffer?) {

@@ -70,6 +70,14 @@ public enum ConfigurationFile {
             }
             try cutover.finish()
         }
+        try reader.section("audit") { audit throws(ConfigurationError) in
+            configuration.auditLog = try audit.string("log") ?? configuration.auditLog
+            if let value = try audit.bool("literals") { configuration.auditLiterals = value }
+            if let value = try audit.int("queue_capacity", range: 1...10_000_000) {
+                configuration.auditQueueCapacity = value
+            }
+            try audit.finish()
+        }
         try reader.section("log") { log throws(ConfigurationError) in
             if let value = try log.string("level") {
                 guard let level = Logger.Level(rawValue: value) else {
@@ -112,6 +120,13 @@ struct TableReader {
         guard let value = table[key] else { return nil }
         guard let string = value.string else { throw error(key, "must be a string") }
         return string
+    }
+
+    mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        seen.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let bool = value.bool else { throw error(key, "must be true or false") }
+        return bool
     }
 
     mutating func int(_ key: String, range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {

@@ -32,5 +32,10 @@ public struct ProxyConfiguration: Hashable, Sendable {
     /// Rewritten statements kept, by text, for reuse across sessions.
     public var rewriteCacheSize = 4096
 
+    /// Where audit records go: a file path, or "-" for standard output; nil for no audit.
+    public var auditLog: String?
+    public var auditLiterals = false
+    public var auditQueueCapacity = 4096
+
     public init() {}
 }

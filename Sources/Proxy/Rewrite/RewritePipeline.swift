@@ -31,17 +31,31 @@ struct RewritePipeline {
         var rule: CommandTagRule
         /// The count row of a write comes back in the format the client asked for in Bind.
         var countIsBinary: Bool
+        /// Set when the statement touches a legacy table and auditing is on.
+        var audit: StatementAudit?
 
         static let fromServer = ExecutePlan(rule: .fromServer, countIsBinary: false)
     }
 
+    /// A prepared statement as the pipeline remembers it.
+    struct Prepared: Equatable {
+        var rule: CommandTagRule
+        var audit: StatementAudit?
+    }
+
+    /// One simple-protocol statement: its tag rule and, when audited, what to record.
+    struct QueryStatement: Equatable {
+        var rule: CommandTagRule
+        var audit: StatementAudit?
+    }
+
     enum Expectation: Equatable {
-        case query(rules: [CommandTagRule], refusal: ErrorFields?)
+        case query(statements: [QueryStatement], refusal: ErrorFields?, startedAt: NIODeadline)
         case functionCall
         case parse
         case bind
         case describe(noRows: Bool)
-        case execute(ExecutePlan)
+        case execute(ExecutePlan, startedAt: NIODeadline)
         case close
         case sync
         /// A refused Parse went to the server as Parse/Bind/Execute of a statement that fails, so
@@ -50,18 +64,34 @@ struct RewritePipeline {
     }
 
     let router: StatementRouter
+    /// In passthrough mode the pipeline only watches (for the audit); in rewrite mode it rewrites.
+    let rewriting: Bool
+    /// Records legacy statements as they complete (`takeCompletions`).
+    let auditing: Bool
     /// The text of a statement is only ever rewritten as UTF-8; under another client_encoding a
     /// statement that needs rewriting is refused rather than re-encoded wrongly.
     var clientEncodingIsUTF8 = true
     private(set) var expectations = CircularBuffer<Expectation>()
     private var statementIndex = 0
     private var capturedCount: Int?
-    private var statements: [String: CommandTagRule] = [:]
+    private var statements: [String: Prepared] = [:]
     private var portals: [String: ExecutePlan] = [:]
+    private var completions: [StatementCompletion] = []
 
-    init(router: StatementRouter) {
+    init(router: StatementRouter, rewriting: Bool = true, auditing: Bool = false) {
         self.router = router
+        self.rewriting = rewriting
+        self.auditing = auditing
     }
+
+    /// Legacy statements completed since the last call, for the audit.
+    mutating func takeCompletions() -> [StatementCompletion] {
+        guard !completions.isEmpty else { return [] }
+        defer { completions = [] }
+        return completions
+    }
+
+    var hasCompletions: Bool { !completions.isEmpty }
 
     // MARK: Client side
 
@@ -76,7 +106,7 @@ struct RewritePipeline {
     private func route(_ sql: String) -> RewriteOutcome {
         let outcome = router.route(sql)
         if case .passThrough = outcome { return outcome }
-        guard clientEncodingIsUTF8 else {
+        guard clientEncodingIsUTF8 || !rewriting else {
             return .refused(RewriteError(
                 sqlState: "0A000", message: "pgcutover rewrites statements on legacy tables only with client_encoding UTF8",
                 hint: "SET client_encoding = 'UTF8' in this session."))
@@ -88,15 +118,23 @@ struct RewritePipeline {
         switch frame.frontendID {
         case .query?:
             let query = try Query(frame: frame)
+            let now = auditing ? NIODeadline.now() : .distantPast
             switch route(query.sql) {
             case .passThrough:
-                expectations.append(.query(rules: [], refusal: nil))
+                expectations.append(.query(statements: [], refusal: nil, startedAt: now))
                 return .forward
             case .rewritten(let sql, let rewritten):
-                expectations.append(.query(rules: rewritten.map(\.commandTag), refusal: nil))
-                return .replace(FrameEncoder.frame(Query(sql: sql)))
+                let statements = rewritten.map {
+                    QueryStatement(rule: rewriting ? $0.commandTag : .fromServer, audit: audit(query.sql, rewriting ? sql : nil, $0))
+                }
+                expectations.append(.query(statements: statements, refusal: nil, startedAt: now))
+                return rewriting ? .replace(FrameEncoder.frame(Query(sql: sql))) : .forward
             case .refused(let error):
-                expectations.append(.query(rules: [], refusal: Self.fields(error)))
+                guard rewriting else {
+                    expectations.append(.query(statements: [QueryStatement(rule: .fromServer, audit: refusedAudit(query.sql, action: .passed))], refusal: nil, startedAt: now))
+                    return .forward
+                }
+                expectations.append(.query(statements: [QueryStatement(rule: .fromServer, audit: refusedAudit(query.sql, action: .refused))], refusal: Self.fields(error), startedAt: now))
                 return .replace(FrameEncoder.frame(Query(sql: Self.failingStatement)))
             }
         case .parse?:
@@ -107,12 +145,24 @@ struct RewritePipeline {
                 expectations.append(.parse)
                 return .forward
             case .rewritten(let sql, let rewritten):
-                statements[parse.statementName] = rewritten.first?.commandTag ?? .fromServer
+                let first = rewritten.first
+                statements[parse.statementName] = Prepared(
+                    rule: rewriting ? first?.commandTag ?? .fromServer : .fromServer,
+                    audit: first.flatMap { audit(parse.query, rewriting ? sql : nil, $0) })
                 expectations.append(.parse)
+                guard rewriting else { return .forward }
                 return .replace(FrameEncoder.frame(
                     Parse(statementName: parse.statementName, query: sql, parameterTypes: parse.parameterTypes)))
             case .refused(let error):
+                guard rewriting else {
+                    statements[parse.statementName] = Prepared(rule: .fromServer, audit: refusedAudit(parse.query, action: .passed))
+                    expectations.append(.parse)
+                    return .forward
+                }
                 statements[parse.statementName] = nil
+                if let audit = refusedAudit(parse.query, action: .refused) {
+                    completions.append(StatementCompletion(audit: audit, startedAt: NIODeadline.now(), rows: nil, sqlState: error.sqlState))
+                }
                 expectations.append(.refusedParse(Self.fields(error)))
                 var bytes = ByteBuffer()
                 Parse(statementName: "", query: Self.failingStatement).encodeFrame(into: &bytes)
@@ -123,22 +173,25 @@ struct RewritePipeline {
             }
         case .bind?:
             let bind = try Bind(frame: frame)
-            let rule = statements[bind.statementName] ?? .fromServer
-            portals[bind.portalName] = ExecutePlan(rule: rule, countIsBinary: bind.resultFormats.format(at: 0) == .binary)
+            let prepared = statements[bind.statementName]
+            portals[bind.portalName] = ExecutePlan(
+                rule: prepared?.rule ?? .fromServer, countIsBinary: bind.resultFormats.format(at: 0) == .binary,
+                audit: prepared?.audit)
             expectations.append(.bind)
             return .forward
         case .describe?:
             let describe = try Describe(frame: frame)
             let rule: CommandTagRule
             switch describe.target {
-            case .statement(let name): rule = statements[name] ?? .fromServer
+            case .statement(let name): rule = statements[name]?.rule ?? .fromServer
             case .portal(let name): rule = portals[name]?.rule ?? .fromServer
             }
             expectations.append(.describe(noRows: rule.answersWithCountRow))
             return .forward
         case .execute?:
             let execute = try Execute(frame: frame)
-            expectations.append(.execute(portals[execute.portalName] ?? .fromServer))
+            let plan = portals[execute.portalName] ?? .fromServer
+            expectations.append(.execute(plan, startedAt: plan.audit == nil ? .distantPast : NIODeadline.now()))
             return .forward
         case .close?:
             let close = try Close(frame: frame)
@@ -173,8 +226,9 @@ struct RewritePipeline {
         }
         guard let head = expectations.first else { return .forward }
         switch head {
-        case .query(let rules, let refusal):
-            let rule = statementIndex < rules.count ? rules[statementIndex] : .fromServer
+        case .query(let statements, let refusal, let startedAt):
+            let statement = statementIndex < statements.count ? statements[statementIndex] : nil
+            let rule = statement?.rule ?? .fromServer
             switch id {
             case .rowDescription:
                 return rule.answersWithCountRow ? .drop : .forward
@@ -183,11 +237,14 @@ struct RewritePipeline {
                 return .drop
             case .commandComplete:
                 statementIndex += 1
-                return retag(frame, rule)
+                let decision = retag(frame, rule)
+                complete(statement?.audit, startedAt: startedAt, tag: decision, frame: frame, sqlState: nil)
+                return decision
             case .emptyQueryResponse:
                 statementIndex += 1
                 return .forward
             case .errorResponse:
+                complete(statement?.audit, startedAt: startedAt, tag: nil, frame: nil, sqlState: Self.sqlState(in: frame, refusal: refusal))
                 if let refusal {
                     return .replace(FrameEncoder.frame(ErrorResponse(fields: refusal)))
                 }
@@ -224,7 +281,7 @@ struct RewritePipeline {
             default:
                 return unexpected(id)
             }
-        case .execute(let plan):
+        case .execute(let plan, let startedAt):
             switch id {
             case .dataRow where plan.rule.answersWithCountRow:
                 capturedCount = Self.count(in: frame, binary: plan.countIsBinary)
@@ -233,7 +290,12 @@ struct RewritePipeline {
                 return .forward
             case .commandComplete:
                 expectations.removeFirst()
-                return retag(frame, plan.rule)
+                let decision = retag(frame, plan.rule)
+                complete(plan.audit, startedAt: startedAt, tag: decision, frame: frame, sqlState: nil)
+                return decision
+            case .errorResponse:
+                complete(plan.audit, startedAt: startedAt, tag: nil, frame: nil, sqlState: Self.sqlState(in: frame, refusal: nil))
+                return unexpected(id)
             case .emptyQueryResponse, .portalSuspended:
                 expectations.removeFirst()
                 return .forward
@@ -300,6 +362,43 @@ struct RewritePipeline {
         case .fixed(let tag):
             return .replace(FrameEncoder.frame(CommandComplete(tag: tag)))
         }
+    }
+
+    private func audit(_ sql: String, _ rewrittenSQL: String?, _ statement: RewrittenStatement) -> StatementAudit? {
+        guard auditing, !statement.legacyTables.isEmpty else { return nil }
+        return StatementAudit(
+            sql: sql, rewrittenSQL: rewrittenSQL, tables: statement.legacyTables, kind: statement.kind,
+            action: rewriting ? .rewritten : .passed)
+    }
+
+    private func refusedAudit(_ sql: String, action: AuditRecord.Action) -> StatementAudit? {
+        guard auditing else { return nil }
+        return StatementAudit(
+            sql: sql, rewrittenSQL: nil, tables: router.rewriter.legacyTablesMentioned(in: sql), kind: nil, action: action)
+    }
+
+    private mutating func complete(
+        _ audit: StatementAudit?, startedAt: NIODeadline, tag decision: ServerDecision?, frame: Frame?, sqlState: String?
+    ) {
+        guard let audit else { return }
+        var rows: Int?
+        if let decision {
+            var tag: String?
+            switch decision {
+            case .replace(let bytes):
+                var copy = bytes
+                var decoder = FrameDecoder(phase: .messages)
+                tag = (try? decoder.next(from: &copy)).flatMap { $0 }.flatMap { try? CommandComplete(frame: $0).tag }
+            case .forward, .drop:
+                tag = frame.flatMap { try? CommandComplete(frame: $0).tag }
+            }
+            rows = tag.flatMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+        }
+        completions.append(StatementCompletion(audit: audit, startedAt: startedAt, rows: rows, sqlState: sqlState))
+    }
+
+    private static func sqlState(in frame: Frame, refusal: ErrorFields?) -> String? {
+        refusal?.sqlState ?? (try? ErrorResponse(frame: frame))?.fields.sqlState
     }
 
     private static func count(in frame: Frame, binary: Bool) -> Int? {

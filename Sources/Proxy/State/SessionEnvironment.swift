@@ -7,8 +7,12 @@ import NIOSSL
 public struct SessionEnvironment: Sendable {
     public var upstream: UpstreamEndpoint
     public var clientTLS: NIOSSLContext?
-    /// Set in rewrite mode.
+    /// Set in rewrite mode, and whenever statements are audited.
     public var router: StatementRouter?
+    public var mode: CutoverMode
+    public var audit: AuditLog?
+    /// Literal values go into audit records only when this is set.
+    public var auditLiterals: Bool
     public var maximumMessageLength: Int
     public var cancelKeys: CancelKeyRegistry
     public var sessions: SessionTracker

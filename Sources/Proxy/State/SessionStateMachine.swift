@@ -77,11 +77,24 @@ public struct SessionStateMachine: Sendable {
     /// made to look like the legacy ones. Absent, every byte is relayed as it is.
     private var rewrite: RewritePipeline?
 
-    public init(clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode, router: StatementRouter? = nil) {
+    /// With a router, statements on legacy tables are rewritten (`rewriting`) and/or recorded for
+    /// the audit (`auditing`); without one, every byte is relayed as it is.
+    public init(
+        clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode, router: StatementRouter? = nil,
+        rewriting: Bool = true, auditing: Bool = false
+    ) {
         self.state = .awaitingStartup(tlsDone: false)
         self.clientTLSAvailable = clientTLSAvailable
         self.upstreamSSLMode = upstreamSSLMode
-        self.rewrite = router.map(RewritePipeline.init(router:))
+        if let router, rewriting || auditing {
+            self.rewrite = RewritePipeline(router: router, rewriting: rewriting, auditing: auditing)
+        }
+    }
+
+    /// Legacy statements completed since the last call, for the audit.
+    mutating func takeCompletions() -> [StatementCompletion] {
+        guard rewrite?.hasCompletions == true else { return [] }
+        return rewrite!.takeCompletions()
     }
 
     /// How the client's bytes are framed right now.

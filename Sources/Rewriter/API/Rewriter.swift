@@ -27,6 +27,12 @@ public struct Rewriter: Sendable {
         precheck.mayReference(sql)
     }
 
+    /// The legacy tables whose names appear in `sql`: what an audit of a statement the rewriter
+    /// refused can still say about it.
+    public func legacyTablesMentioned(in sql: String) -> [String] {
+        precheck.namesMentioned(in: sql)
+    }
+
     /// Rewrites every statement of `sql` that reads a legacy table. A text that does not parse is
     /// passed through, so the client gets the server's own syntax error.
     public func rewrite(_ sql: String) -> RewriteOutcome {

@@ -2,10 +2,20 @@
 /// name (ASCII case-insensitively, so quoted and unquoted spellings both count) cannot reference
 /// it, and passes through untouched.
 struct LegacyNamePrecheck: Sendable {
+    private let originals: [String]
     private let names: [[UInt8]]
 
     init(names: [String]) {
+        self.originals = names
         self.names = names.map { Array($0.lowercased().utf8) }
+    }
+
+    /// The legacy names that appear in `sql`, in the mapping's order.
+    func namesMentioned(in sql: String) -> [String] {
+        var sql = sql
+        return sql.withUTF8 { text in
+            zip(originals, names).filter { Self.contains(text, $0.1) }.map(\.0)
+        }
     }
 
     func mayReference(_ sql: String) -> Bool {

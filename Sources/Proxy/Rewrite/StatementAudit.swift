@@ -1,0 +1,11 @@
+import Rewriter
+
+/// What the audit records about a statement that touches a legacy table, known when the client
+/// sends it; the rest (rows, SQLSTATE, duration) comes with its completion.
+struct StatementAudit: Equatable, Sendable {
+    var sql: String
+    var rewrittenSQL: String?
+    var tables: [String]
+    var kind: StatementKind?
+    var action: AuditRecord.Action
+}

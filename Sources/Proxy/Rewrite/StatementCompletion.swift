@@ -1,0 +1,9 @@
+import NIOCore
+
+/// A legacy statement the server has finished with: the audit record's remaining fields.
+struct StatementCompletion: Equatable, Sendable {
+    var audit: StatementAudit
+    var startedAt: NIODeadline
+    var rows: Int?
+    var sqlState: String?
+}
