@@ -35,15 +35,17 @@ struct FoldWrites {
     /// What to do when an added row's key is already in the container the write-back finds: it
     /// can only be there when a concurrent transaction created the target row after this
     /// statement's snapshot (rows that existed were locked and checked before), so the write
-    /// raises instead of overwriting.
-    struct AddedKeyConflict {
-        let sqlState: String
-        let message: String
+    /// raises or leaves the row out instead of overwriting.
+    enum AddedKeyConflict {
+        case raise(sqlState: String, message: String)
+        /// ON CONFLICT DO NOTHING: the row is not added, as the legacy statement would not have
+        /// added it; `applied` then reports only the rows that were.
+        case skip
     }
 
     /// The container's new value for the target row whose join value is `holder`, given its
     /// current value `current`. With `conflict`, an added key already in `current` (and not
-    /// removed by this statement) raises.
+    /// removed by this statement) raises or is left out.
     func rebuilt(
         current: String, holder: String? = nil, removed: String?, changed: String?, added: String?,
         conflict: AddedKeyConflict? = nil
@@ -59,7 +61,10 @@ struct FoldWrites {
             if let removed {
                 free += " OR EXISTS (SELECT 1 FROM \(removed) AS r WHERE r.\(join) = n.\(join) AND r.\(key) = n.\(key))"
             }
-            addedGuard = " AND " + check(free, sqlState: conflict.sqlState, message: conflict.message)
+            switch conflict {
+            case .raise(let sqlState, let message): addedGuard = " AND " + check(free, sqlState: sqlState, message: message)
+            case .skip: addedGuard = " AND (\(free))"
+            }
         }
         let dropped = [removed, changed].compactMap { $0 }.map { "NOT EXISTS (\(matches($0, "e")))" }
         let keep = dropped.isEmpty ? "" : " WHERE " + dropped.joined(separator: " AND ")
@@ -101,8 +106,10 @@ struct FoldWrites {
     /// The container expression reads the target row's newest version (the UPDATE re-reads a row
     /// changed since the snapshot, ON CONFLICT reads the conflicting row), which is the version
     /// the statement locked and read its legacy rows from. `conflict`: see `AddedKeyConflict`.
+    /// `returning`: each written target row's join value and new container, for `applied`.
     func writeBack(
-        removed: String?, changed: String?, added: String?, mayCreate: Bool, conflict: AddedKeyConflict? = nil
+        removed: String?, changed: String?, added: String?, mayCreate: Bool, conflict: AddedKeyConflict? = nil,
+        returning: Bool = false
     ) -> String {
         let sets = [removed, changed, added].compactMap { $0 }
         let words = sets.map { "SELECT DISTINCT s.\(join) FROM \($0) AS s" }.joined(separator: " UNION ")
@@ -123,6 +130,21 @@ struct FoldWrites {
         return "INSERT INTO \(target) AS \(cv) (\(columns.joined(separator: ", "))) SELECT "
             + insertValues.joined(separator: ", ") + " FROM (\(words)) AS w"
             + " ON CONFLICT (\(SQLText.identifier(table.joinTarget))) DO UPDATE SET \(container) = \(newValue)"
+            + (returning ? " RETURNING \(joinTarget) AS pgcutover_word, \(cv).\(container) AS pgcutover_container" : "")
+    }
+
+    /// The rows of `added` that the write-back `written` (with `returning`) really stored: their
+    /// element is in the new container exactly. A row left out (`.skip`) is not, since the
+    /// element there is the concurrent transaction's, with its own id.
+    func applied(_ added: String, written: String) -> String {
+        let element = elementJSON("a")
+        let holds: String
+        switch table.kind {
+        case .keyedObject: holds = "w.pgcutover_container -> a.\(key) = \(element)"
+        case .keyedArray: holds = "w.pgcutover_container @> jsonb_build_array(\(element))"
+        }
+        return "SELECT a.* FROM \(added) AS a WHERE EXISTS (SELECT 1 FROM \(written) AS w"
+            + " WHERE w.pgcutover_word = a.\(join) AND \(holds))"
     }
 
     /// `check(ok, sqlstate, message)`, raising the legacy table's own error when not ok.

@@ -214,10 +214,10 @@ struct WriteRewriter {
             Self.locked,
             where: ["cv.\(SQLText.identifier(table.joinTarget)) IN (SELECT p.\(SQLText.identifier(table.joinColumn)) FROM pgcutover_proposed AS p)"])
         var ctes = [input, proposed, lock]
-        // Plain INSERT: a key inserted concurrently into a target row created after the snapshot
-        // is the legacy 23505. ON CONFLICT: the legacy statement would have taken the other path
-        // for that row, which the write-back cannot do any more, so it fails as a serialization
-        // failure the client can retry.
+        // A key inserted concurrently into a target row created after the snapshot: for a plain
+        // INSERT the legacy 23505; DO NOTHING leaves the row out as the legacy statement did; DO
+        // UPDATE would have updated the concurrent row, which the write-back can no longer do, so
+        // it fails as a serialization failure the client can retry.
         var conflictAtWrite = uniqueConflict
         var changed: String?
         let conflict = write.fields["onConflictClause"]?.object
@@ -235,7 +235,7 @@ struct WriteRewriter {
                 + " AND q.\(SQLText.identifier(table.keyColumn)) = p.\(SQLText.identifier(table.keyColumn)))"
             let conditions = notNull + ["NOT \(writes.keyExists("p", in: Self.locked))", firstOfKey]
             ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(conditions.joined(separator: " AND ")))")
-            conflictAtWrite = concurrentInsertConflict
+            conflictAtWrite = .skip
         case "ONCONFLICT_UPDATE"?:
             try checkConflictTarget(conflict ?? JSONObject(), required: true)
             let once = writes.check(
@@ -249,8 +249,13 @@ struct WriteRewriter {
         default:
             throw .unsupported("this ON CONFLICT action", table: table.name)
         }
-        ctes.append("pgcutover_write AS (\(writes.writeBack(removed: nil, changed: changed, added: "pgcutover_added", mayCreate: true, conflict: conflictAtWrite)))")
+        let skips = if case .skip = conflictAtWrite { true } else { false }
+        ctes.append("pgcutover_write AS (\(writes.writeBack(removed: nil, changed: changed, added: "pgcutover_added", mayCreate: true, conflict: conflictAtWrite, returning: skips)))")
         var result = "pgcutover_added"
+        if skips {
+            ctes.append("pgcutover_applied AS (\(writes.applied("pgcutover_added", written: "pgcutover_write")))")
+            result = "pgcutover_applied"
+        }
         if let changed {
             let names = table.columns.map { SQLText.identifier($0.name) }.joined(separator: ", ")
             ctes.append("pgcutover_result AS (SELECT \(names) FROM pgcutover_added UNION ALL SELECT \(names) FROM \(changed))")
@@ -299,11 +304,11 @@ struct WriteRewriter {
     // MARK: Pieces
 
     private var uniqueConflict: FoldWrites.AddedKeyConflict {
-        FoldWrites.AddedKeyConflict(sqlState: "23505", message: writes.uniqueViolation)
+        .raise(sqlState: "23505", message: writes.uniqueViolation)
     }
 
     private var concurrentInsertConflict: FoldWrites.AddedKeyConflict {
-        FoldWrites.AddedKeyConflict(
+        .raise(
             sqlState: "40001",
             message: "could not serialize access due to concurrent insert of the same \(table.name) key")
     }
