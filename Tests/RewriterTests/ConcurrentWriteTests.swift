@@ -156,15 +156,27 @@ final class ConcurrentWriteTests: XCTestCase {
     /// N sessions each increment the same legacy row's usage_count M times through rewritten
     /// UPDATEs (autocommit): no increment may be lost.
     func testConcurrentIncrementsAreNotLost() throws {
-        let sessions = 4
-        let increments = 25
+        try stress(
+            read: "SELECT usage_count FROM god_vocabulary_profiles WHERE god_name = 'zeus' AND word = 'w001'",
+            write: "UPDATE god_vocabulary_profiles SET usage_count = usage_count + 1 WHERE god_name = 'zeus' AND word = 'w001'")
+    }
+
+    /// The same with upserts of a relationship that does not exist at first: the first one
+    /// inserts it, every later one adds 1.
+    func testConcurrentUpsertsAreNotLost() throws {
+        try stress(
+            read: "SELECT coalesce(sum(cooccurrence_count), 0)::integer FROM basin_relationships WHERE word = 'w001' AND neighbor = 'w100'",
+            write: "\(Self.br) VALUES ('w001', 'w100', 1, '2026-02-01') ON CONFLICT (word, neighbor) DO UPDATE"
+                + " SET cooccurrence_count = basin_relationships.cooccurrence_count + 1")
+    }
+
+    private func stress(read legacyRead: String, write: String, sessions: Int = 4, increments: Int = 25) throws {
         try copyDatabases()
         let database = admin.database(Self.migratedCopy)
-        let read = try rewritten("SELECT usage_count FROM god_vocabulary_profiles WHERE god_name = 'zeus' AND word = 'w001'")
+        let read = try rewritten(legacyRead)
         let before = Int(try database.run(read + ";").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         XCTAssertGreaterThanOrEqual(before, 0)
-        let update = try rewritten(
-            "UPDATE god_vocabulary_profiles SET usage_count = usage_count + 1 WHERE god_name = 'zeus' AND word = 'w001'")
+        let update = try rewritten(write)
         let url = database.url
         let running = try (0..<sessions).map { index in
             let session = try PsqlSession(url: url, applicationName: "pgcutover_stress_\(index)")
