@@ -156,7 +156,7 @@ final class WriteDifferentialTests: XCTestCase {
     private struct RewriteFailed: Error {}
 
     /// The migration's fold, computed from the legacy tables as they are after the write.
-    private static let legacyFold = """
+    static let legacyFold = """
         SELECT w.word,
             (SELECT jsonb_object_agg(g.god_name, jsonb_build_object('id', g.id, 'relevance_score', g.relevance_score,
                 'usage_count', g.usage_count, 'last_used', g.last_used, 'learned_from_phi', g.learned_from_phi,
@@ -168,7 +168,7 @@ final class WriteDifferentialTests: XCTestCase {
         FROM (SELECT word FROM god_vocabulary_profiles UNION SELECT word FROM basin_relationships) AS w
         """
 
-    private static let migratedFold = """
+    static let migratedFold = """
         SELECT token, god_profile::text, relationships::text FROM coordizer_vocabulary
         WHERE god_profile IS NOT NULL OR relationships IS NOT NULL
         """

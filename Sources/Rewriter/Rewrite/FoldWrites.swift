@@ -32,13 +32,39 @@ struct FoldWrites {
         }
     }
 
+    /// What to do when an added row's key is already in the container the write-back finds: it
+    /// can only be there when a concurrent transaction created the target row after this
+    /// statement's snapshot (rows that existed were locked and checked before), so the write
+    /// raises or leaves the row out instead of overwriting.
+    enum AddedKeyConflict {
+        case raise(sqlState: String, message: String)
+        /// ON CONFLICT DO NOTHING: the row is not added, as the legacy statement would not have
+        /// added it; `applied` then reports only the rows that were.
+        case skip
+    }
+
     /// The container's new value for the target row whose join value is `holder`, given its
-    /// current value `current`.
-    func rebuilt(current: String, holder: String? = nil, removed: String?, changed: String?, added: String?) -> String {
+    /// current value `current`. With `conflict`, an added key already in `current` (and not
+    /// removed by this statement) raises or is left out.
+    func rebuilt(
+        current: String, holder: String? = nil, removed: String?, changed: String?, added: String?,
+        conflict: AddedKeyConflict? = nil
+    ) -> String {
         let holder = holder ?? joinTarget
         let rowOf = { (r: String) in "\(r).\(self.join) = \(holder)" }
         let matches = { (set: String, e: String) in
             "SELECT 1 FROM \(set) AS r WHERE \(rowOf("r")) AND r.\(self.key) = \(self.elementKey(e))"
+        }
+        var addedGuard = ""
+        if let conflict {
+            var free = "NOT COALESCE(\(hasKey(in: current, "n")), false)"
+            if let removed {
+                free += " OR EXISTS (SELECT 1 FROM \(removed) AS r WHERE r.\(join) = n.\(join) AND r.\(key) = n.\(key))"
+            }
+            switch conflict {
+            case .raise(let sqlState, let message): addedGuard = " AND " + check(free, sqlState: sqlState, message: message)
+            case .skip: addedGuard = " AND (\(free))"
+            }
         }
         let dropped = [removed, changed].compactMap { $0 }.map { "NOT EXISTS (\(matches($0, "e")))" }
         let keep = dropped.isEmpty ? "" : " WHERE " + dropped.joined(separator: " AND ")
@@ -47,8 +73,11 @@ struct FoldWrites {
             var parts = [
                 "SELECT e.key AS k, e.value AS v FROM jsonb_each(COALESCE(\(current), '{}'::jsonb)) AS e(key, value)\(keep)"
             ]
-            for set in [changed, added].compactMap({ $0 }) {
-                parts.append("SELECT n.\(key), \(elementJSON("n")) FROM \(set) AS n WHERE \(rowOf("n"))")
+            if let changed {
+                parts.append("SELECT n.\(key), \(elementJSON("n")) FROM \(changed) AS n WHERE \(rowOf("n"))")
+            }
+            if let added {
+                parts.append("SELECT n.\(key), \(elementJSON("n")) FROM \(added) AS n WHERE \(rowOf("n"))\(addedGuard)")
             }
             return "(SELECT jsonb_object_agg(x.k, x.v) FROM (\(parts.joined(separator: " UNION ALL "))) AS x)"
         case .keyedArray:
@@ -64,7 +93,7 @@ struct FoldWrites {
                     + " WITH ORDINALITY AS e(value, n)\(keepArray)"
             ]
             if let added {
-                parts.append("SELECT \(elementJSON("n")), 1, n.id FROM \(added) AS n WHERE \(rowOf("n"))")
+                parts.append("SELECT \(elementJSON("n")), 1, n.id FROM \(added) AS n WHERE \(rowOf("n"))\(addedGuard)")
             }
             // Ordered by id as the migration wrote it, whatever order rows arrive or move in.
             return "(SELECT jsonb_agg(x.v ORDER BY (x.v->>'id')::integer, x.o, x.n)"
@@ -74,11 +103,19 @@ struct FoldWrites {
 
     /// Writes the rebuilt containers of the target rows holding rows of `sets`; creates target
     /// rows for words that have none (`new_target_row` policy) when `mayCreate`.
-    func writeBack(removed: String?, changed: String?, added: String?, mayCreate: Bool) -> String {
+    /// The container expression reads the target row's newest version (the UPDATE re-reads a row
+    /// changed since the snapshot, ON CONFLICT reads the conflicting row), which is the version
+    /// the statement locked and read its legacy rows from. `conflict`: see `AddedKeyConflict`.
+    /// `returning`: each written target row's join value and new container, for `applied`.
+    func writeBack(
+        removed: String?, changed: String?, added: String?, mayCreate: Bool, conflict: AddedKeyConflict? = nil,
+        returning: Bool = false
+    ) -> String {
         let sets = [removed, changed, added].compactMap { $0 }
         let words = sets.map { "SELECT DISTINCT s.\(join) FROM \($0) AS s" }.joined(separator: " UNION ")
         let target = mapping.targetTable
-        let newValue = rebuilt(current: "\(cv).\(container)", removed: removed, changed: changed, added: added)
+        let newValue = rebuilt(
+            current: "\(cv).\(container)", removed: removed, changed: changed, added: added, conflict: conflict)
         guard mayCreate else {
             return "UPDATE \(target) AS \(cv) SET \(container) = \(newValue) WHERE \(joinTarget) IN (\(words))"
         }
@@ -93,6 +130,21 @@ struct FoldWrites {
         return "INSERT INTO \(target) AS \(cv) (\(columns.joined(separator: ", "))) SELECT "
             + insertValues.joined(separator: ", ") + " FROM (\(words)) AS w"
             + " ON CONFLICT (\(SQLText.identifier(table.joinTarget))) DO UPDATE SET \(container) = \(newValue)"
+            + (returning ? " RETURNING \(joinTarget) AS pgcutover_word, \(cv).\(container) AS pgcutover_container" : "")
+    }
+
+    /// The rows of `added` that the write-back `written` (with `returning`) really stored: their
+    /// element is in the new container exactly. A row left out (`.skip`) is not, since the
+    /// element there is the concurrent transaction's, with its own id.
+    func applied(_ added: String, written: String) -> String {
+        let element = elementJSON("a")
+        let holds: String
+        switch table.kind {
+        case .keyedObject: holds = "w.pgcutover_container -> a.\(key) = \(element)"
+        case .keyedArray: holds = "w.pgcutover_container @> jsonb_build_array(\(element))"
+        }
+        return "SELECT a.* FROM \(added) AS a WHERE EXISTS (SELECT 1 FROM \(written) AS w"
+            + " WHERE w.pgcutover_word = a.\(join) AND \(holds))"
     }
 
     /// `check(ok, sqlstate, message)`, raising the legacy table's own error when not ok.
@@ -108,20 +160,39 @@ struct FoldWrites {
         }
     }
 
-    /// The legacy row `r`'s key already exists in the fold (before this statement).
-    func keyExists(_ r: String) -> String {
-        let other = "pgcutover_x"
-        let holder = "\(other).\(SQLText.identifier(table.joinTarget)) = \(r).\(join)"
+    /// A CTE `name` that locks the target rows matching `conditions` (on `cv`) and exposes their
+    /// join target and container. In READ COMMITTED a locking read waits for a concurrent writer
+    /// of the row, then returns its newest version if it still matches: every container a write
+    /// reads comes from here, so it is the one it writes back, and no other writer can change it
+    /// before this transaction ends. MATERIALIZED keeps it one scan however often it is read.
+    func lockedRows(_ name: String, where conditions: [String]) -> String {
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return "\(name) AS MATERIALIZED (SELECT \(joinTarget), \(cv).\(container) FROM \(mapping.targetTable) AS \(cv)"
+            + "\(filter) FOR NO KEY UPDATE OF \(cv))"
+    }
+
+    /// The condition that the container holds a target row with at least one legacy row.
+    var containerPresent: String { "\(cv).\(container) IS NOT NULL" }
+
+    /// The legacy row `r`'s key is in the container value `value`.
+    func hasKey(in value: String, _ r: String) -> String {
         let keyValue = "\(r).\(key)"
         switch table.kind {
         case .keyedObject:
-            return "EXISTS (SELECT 1 FROM \(mapping.targetTable) AS \(other) WHERE \(holder)"
-                + " AND \(other).\(container) ? \(keyValue))"
+            return "\(value) ? \(keyValue)"
         case .keyedArray:
             guard case .member(let jsonKey)? = table.column(named: table.keyColumn)?.source else { return "false" }
-            return "EXISTS (SELECT 1 FROM \(mapping.targetTable) AS \(other) WHERE \(holder)"
-                + " AND \(other).\(container) @> jsonb_build_array(jsonb_build_object(\(SQLText.literal(jsonKey)), \(keyValue))))"
+            return "\(value) @> jsonb_build_array(jsonb_build_object(\(SQLText.literal(jsonKey)), \(keyValue)))"
         }
+    }
+
+    /// The legacy row `r`'s key already exists in the fold, read from `locked` (a `lockedRows`
+    /// CTE covering `r`'s target row), so a concurrent insert of the same key that committed
+    /// while this statement waited for the row is seen.
+    func keyExists(_ r: String, in locked: String) -> String {
+        let other = "pgcutover_x"
+        let holder = "\(other).\(SQLText.identifier(table.joinTarget)) = \(r).\(join)"
+        return "EXISTS (SELECT 1 FROM \(locked) AS \(other) WHERE \(holder) AND \(hasKey(in: "\(other).\(container)", r)))"
     }
 
     /// Rows of `set` other than `r` with the same (join, key): the legacy UNIQUE constraint.

@@ -18,6 +18,11 @@ struct WriteRewriter {
 
     private var table: LegacyTable { fold.table }
 
+    /// The legacy rows a write binds are rebuilt from the target rows it has locked (see
+    /// `FoldWrites.lockedRows`), never from the statement's snapshot directly.
+    private static let locked = "pgcutover_locked"
+    private var lockedFold: FoldedRows { FoldedRows(table: table, targetTable: Self.locked) }
+
     /// Clause keywords are found among the statement's tokens outside any parentheses or brackets.
     private struct Clauses {
         var starts: [String: Int] = [:]
@@ -75,10 +80,11 @@ struct WriteRewriter {
         } else if let condition {
             filter = " WHERE \(render(condition))"
         }
-        let rows = fold.sql(where: statement.conditions(write.target, fold: fold))
+        let lock = writes.lockedRows(Self.locked, where: [writes.containerPresent] + statement.conditions(write.target, fold: fold))
+        let rows = lockedFold.sql(where: [])
         let removed = "pgcutover_removed AS (SELECT \(exposed).* FROM \(rows) AS \(exposed)\(filter))"
         let back = "pgcutover_write AS (\(writes.writeBack(removed: "pgcutover_removed", changed: nil, added: nil, mayCreate: false)))"
-        return finish([removed, back], result: "pgcutover_removed", returning: returning, exposed: exposed, verb: .delete)
+        return finish([lock, removed, back], result: "pgcutover_removed", returning: returning, exposed: exposed, verb: .delete)
     }
 
     // MARK: UPDATE
@@ -99,7 +105,10 @@ struct WriteRewriter {
             throw .unsupported("UPDATE … FROM … RETURNING", table: table.name)
         }
         let assigned = try assignments(write.fields["targetList"], in: setList, verb: "UPDATE", allowKeys: true)
-        let rows = fold.sql(where: statement.conditions(write.target, fold: fold))
+        // The WHERE clause is evaluated on the newest versions of the locked target rows, as the
+        // legacy UPDATE re-evaluated it on a row a concurrent writer changed.
+        let lock = writes.lockedRows(Self.locked, where: [writes.containerPresent] + statement.conditions(write.target, fold: fold))
+        let rows = lockedFold.sql(where: [])
         let join = SQLText.identifier(table.joinColumn)
         let key = SQLText.identifier(table.keyColumn)
         // A row whose key or join column changes moves: out of its old place, into its new one
@@ -118,20 +127,24 @@ struct WriteRewriter {
         let changed = "pgcutover_changed AS (\(checked(select, assigned: assigned, exposed: exposed)))"
         guard moves else {
             let back = "pgcutover_write AS (\(writes.writeBack(removed: nil, changed: "pgcutover_changed", added: nil, mayCreate: false)))"
-            return finish([changed, back], result: "pgcutover_changed", returning: returning, exposed: exposed, verb: .update)
+            return finish([lock, changed, back], result: "pgcutover_changed", returning: returning, exposed: exposed, verb: .update)
         }
+        // The places rows move to are locked too before their keys are checked.
+        let destination = writes.lockedRows(
+            "pgcutover_destination",
+            where: ["cv.\(SQLText.identifier(table.joinTarget)) IN (SELECT c.\(join) FROM pgcutover_changed AS c)"])
         let removed = "pgcutover_removed AS (SELECT c.pgcutover_old_join AS \(join), c.pgcutover_old_key AS \(key)"
             + " FROM pgcutover_changed AS c)"
         // The new key must be free, unless the row holding it moves away in this statement.
         let vacated = "EXISTS (SELECT 1 FROM pgcutover_removed AS r WHERE r.\(join) = c.\(join) AND r.\(key) = c.\(key))"
         let checks = [
-            writes.check("NOT (\(writes.keyExists("c")) AND NOT \(vacated))", sqlState: "23505", message: writes.uniqueViolation),
+            writes.check("NOT (\(writes.keyExists("c", in: "pgcutover_destination")) AND NOT \(vacated))", sqlState: "23505", message: writes.uniqueViolation),
             writes.check("\(writes.sameKeyCount(in: "pgcutover_changed", as: "c")) = 1", sqlState: "23505", message: writes.uniqueViolation),
         ]
         let names = table.columns.map { "c.\(SQLText.identifier($0.name))" }.joined(separator: ", ")
         let added = "pgcutover_added AS (SELECT \(names) FROM pgcutover_changed AS c WHERE \(checks.joined(separator: " AND ")))"
-        let back = "pgcutover_write AS (\(writes.writeBack(removed: "pgcutover_removed", changed: nil, added: "pgcutover_added", mayCreate: true)))"
-        return finish([changed, removed, added, back], result: "pgcutover_added", returning: returning, exposed: exposed, verb: .update)
+        let back = "pgcutover_write AS (\(writes.writeBack(removed: "pgcutover_removed", changed: nil, added: "pgcutover_added", mayCreate: true, conflict: uniqueConflict)))"
+        return finish([lock, changed, destination, removed, added, back], result: "pgcutover_added", returning: returning, exposed: exposed, verb: .update)
     }
 
     // MARK: INSERT
@@ -197,13 +210,21 @@ struct WriteRewriter {
         let legacyColumns = table.columns.map { "p.\(SQLText.identifier($0.name))" }.joined(separator: ", ")
         let notNull = writes.notNullChecks("p", columns: table.columns)
 
-        var ctes = [input, proposed]
+        let lock = writes.lockedRows(
+            Self.locked,
+            where: ["cv.\(SQLText.identifier(table.joinTarget)) IN (SELECT p.\(SQLText.identifier(table.joinColumn)) FROM pgcutover_proposed AS p)"])
+        var ctes = [input, proposed, lock]
+        // A key inserted concurrently into a target row created after the snapshot: for a plain
+        // INSERT the legacy 23505; DO NOTHING leaves the row out as the legacy statement did; DO
+        // UPDATE would have updated the concurrent row, which the write-back can no longer do, so
+        // it fails as a serialization failure the client can retry.
+        var conflictAtWrite = uniqueConflict
         var changed: String?
         let conflict = write.fields["onConflictClause"]?.object
         switch conflict?["action"]?.string {
         case nil:
             let checks = notNull + [
-                writes.check("NOT \(writes.keyExists("p"))", sqlState: "23505", message: writes.uniqueViolation),
+                writes.check("NOT \(writes.keyExists("p", in: Self.locked))", sqlState: "23505", message: writes.uniqueViolation),
                 writes.check("\(writes.sameKeyCount(in: "pgcutover_proposed", as: "p")) = 1", sqlState: "23505", message: writes.uniqueViolation),
             ]
             ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(checks.joined(separator: " AND ")))")
@@ -212,22 +233,29 @@ struct WriteRewriter {
             let firstOfKey = "p.pgcutover_ord = (SELECT min(q.pgcutover_ord) FROM pgcutover_proposed AS q"
                 + " WHERE q.\(SQLText.identifier(table.joinColumn)) = p.\(SQLText.identifier(table.joinColumn))"
                 + " AND q.\(SQLText.identifier(table.keyColumn)) = p.\(SQLText.identifier(table.keyColumn)))"
-            let conditions = notNull + ["NOT \(writes.keyExists("p"))", firstOfKey]
+            let conditions = notNull + ["NOT \(writes.keyExists("p", in: Self.locked))", firstOfKey]
             ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(conditions.joined(separator: " AND ")))")
+            conflictAtWrite = .skip
         case "ONCONFLICT_UPDATE"?:
             try checkConflictTarget(conflict ?? JSONObject(), required: true)
             let once = writes.check(
                 "\(writes.sameKeyCount(in: "pgcutover_proposed", as: "p")) = 1", sqlState: "21000",
                 message: "ON CONFLICT DO UPDATE command cannot affect row a second time")
             ctes.append("pgcutover_checked AS (SELECT * FROM pgcutover_proposed AS p WHERE \((notNull + [once]).joined(separator: " AND ")))")
-            ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_checked AS p WHERE NOT \(writes.keyExists("p")))")
+            ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_checked AS p WHERE NOT \(writes.keyExists("p", in: Self.locked)))")
             ctes.append(try conflictUpdate(conflict ?? JSONObject(), from: sourceEnd, exposed: exposed))
             changed = "pgcutover_changed"
+            conflictAtWrite = concurrentInsertConflict
         default:
             throw .unsupported("this ON CONFLICT action", table: table.name)
         }
-        ctes.append("pgcutover_write AS (\(writes.writeBack(removed: nil, changed: changed, added: "pgcutover_added", mayCreate: true)))")
+        let skips = if case .skip = conflictAtWrite { true } else { false }
+        ctes.append("pgcutover_write AS (\(writes.writeBack(removed: nil, changed: changed, added: "pgcutover_added", mayCreate: true, conflict: conflictAtWrite, returning: skips)))")
         var result = "pgcutover_added"
+        if skips {
+            ctes.append("pgcutover_applied AS (\(writes.applied("pgcutover_added", written: "pgcutover_write")))")
+            result = "pgcutover_applied"
+        }
         if let changed {
             let names = table.columns.map { SQLText.identifier($0.name) }.joined(separator: ", ")
             ctes.append("pgcutover_result AS (SELECT \(names) FROM pgcutover_added UNION ALL SELECT \(names) FROM \(changed))")
@@ -249,7 +277,7 @@ struct WriteRewriter {
         let assigned = try assignments(clause["targetList"], in: setList, verb: "ON CONFLICT DO UPDATE")
         let join = SQLText.identifier(table.joinColumn)
         let key = SQLText.identifier(table.keyColumn)
-        let rows = fold.sql(where: [
+        let rows = lockedFold.sql(where: [
             "cv.\(SQLText.identifier(table.joinTarget)) IN (SELECT c.\(join) FROM pgcutover_checked AS c)"
         ])
         var select = "SELECT \(columns(assigned, base: exposed)) FROM pgcutover_checked AS excluded"
@@ -274,6 +302,16 @@ struct WriteRewriter {
     }
 
     // MARK: Pieces
+
+    private var uniqueConflict: FoldWrites.AddedKeyConflict {
+        .raise(sqlState: "23505", message: writes.uniqueViolation)
+    }
+
+    private var concurrentInsertConflict: FoldWrites.AddedKeyConflict {
+        .raise(
+            sqlState: "40001",
+            message: "could not serialize access due to concurrent insert of the same \(table.name) key")
+    }
 
     /// `SET col = expr, …`: each assigned legacy column with the client's expression text.
     private func assignments(
