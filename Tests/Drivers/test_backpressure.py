@@ -1,0 +1,44 @@
+"""A slow reader of a huge result must not make the proxy buffer it: its memory stays flat."""
+import time
+
+import pytest
+
+from rawclient import RawClient
+
+RSS_GROWTH_LIMIT = 64 * 1024 * 1024
+
+
+def rss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def test_slow_reader_keeps_proxy_memory_flat(target, admin):
+    if not target.is_proxy:
+        pytest.skip("measures the proxy's own memory; nothing to measure when talking to Postgres directly")
+    raw = RawClient(target.host, target.port, rcvbuf=64 * 1024)
+    try:
+        baseline = rss_bytes(target.pid)
+        # About 2 GB of rows; Postgres can produce them far faster than this client reads.
+        raw.send_query("SELECT repeat('x', 1000) FROM generate_series(1, 2e6)")
+        received, peak = 0, baseline
+        started = time.monotonic()
+        while time.monotonic() - started < 8:
+            received += len(raw.recv_some(16384))
+            time.sleep(0.01)  # about 1.5 MB/s at most
+            peak = max(peak, rss_bytes(target.pid))
+        assert received > 100_000, "the result never started streaming"
+        growth = peak - baseline
+        assert growth < RSS_GROWTH_LIMIT, \
+            f"proxy RSS grew by {growth / 2**20:.1f} MiB while the client had read {received / 2**20:.1f} MiB"
+        # And the server really was held back, not racing ahead into the proxy: it is still sending.
+        with admin.cursor() as cur:
+            cur.execute("SELECT state, wait_event FROM pg_stat_activity WHERE query LIKE "
+                        "'SELECT repeat(''x'', 1000)%' AND application_name = 'rawclient'")
+            row = cur.fetchone()
+            assert row is not None and row[0] == "active", row
+    finally:
+        raw.close()

@@ -1,0 +1,109 @@
+"""One session's trouble stays in that session: a killed backend, a client that vanishes mid-result."""
+import asyncio
+import time
+
+import asyncpg
+import psycopg2
+import pytest
+
+from rawclient import RawClient
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def backend_state(admin, pid):
+    with admin.cursor() as cur:
+        cur.execute("SELECT state, query FROM pg_stat_activity WHERE pid = %s", (pid,))
+        return cur.fetchone()
+
+
+def test_terminated_backend_errors_only_its_own_client(target, admin):
+    async def main():
+        victim = await asyncpg.connect(host=target.host, port=target.port, user="postgres",
+                                       database="postgres", ssl=False)
+        victim_pid = await victim.fetchval("SELECT pg_backend_pid()")
+        sleeper = asyncio.create_task(victim.fetchval("SELECT pg_sleep(30)"))
+        for _ in range(200):
+            if (backend_state(admin, victim_pid) or ("",))[0] == "active":
+                break
+            await asyncio.sleep(0.05)
+        bystander = psycopg2.connect(target.dsn())
+        try:
+            with bystander.cursor() as cur:  # the kill goes through the proxy too
+                cur.execute("SELECT pg_terminate_backend(%s)", (victim_pid,))
+                assert cur.fetchone()[0] is True
+            # The server's FATAL reaches the victim before its connection closes.
+            with pytest.raises(asyncpg.exceptions.ConnectionDoesNotExistError) as info:
+                await asyncio.wait_for(sleeper, timeout=10)
+            assert str(info.value).endswith(": terminating connection due to administrator command")
+            cause = info.value.__cause__
+            assert isinstance(cause, asyncpg.exceptions.AdminShutdownError), repr(cause)
+            assert cause.sqlstate == "57P01"
+            assert victim.is_closed()
+
+            with bystander.cursor() as cur:
+                cur.execute("SELECT count(*) FROM generate_series(1, 1000)")
+                assert cur.fetchone()[0] == 1000
+            fresh = psycopg2.connect(target.dsn())
+            with fresh.cursor() as cur:
+                cur.execute("SELECT 'fresh'")
+                assert cur.fetchone()[0] == "fresh"
+            fresh.close()
+        finally:
+            bystander.close()
+            victim.terminate()
+    asyncio.run(asyncio.wait_for(main(), timeout=60))
+
+
+def test_client_vanishing_mid_result_does_not_disturb_others(target, admin):
+    bystander = psycopg2.connect(target.dsn())
+    try:
+        raw = RawClient(target.host, target.port)
+        with admin.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE application_name = 'rawclient'"
+                        " ORDER BY backend_start DESC LIMIT 1")
+            raw_backend = cur.fetchone()[0]
+        raw.send_query("SELECT g, 'some padding text' FROM generate_series(1, 5e6) g")
+        received = 0
+        while received < 2_000_000:
+            received += len(raw.recv_some(65536))
+        raw.close()
+
+        # The session's backend goes away once nobody reads its result.
+        assert wait_for(lambda: backend_state(admin, raw_backend) is None, timeout=20), \
+            f"backend {raw_backend} still there: {backend_state(admin, raw_backend)}"
+
+        with bystander.cursor() as cur:
+            cur.execute("SELECT sum(g) FROM generate_series(1, 100000) g")
+            assert cur.fetchone()[0] == 5000050000
+        for _ in range(5):
+            c = psycopg2.connect(target.dsn())
+            with c.cursor() as cur:
+                cur.execute("SELECT 1")
+                assert cur.fetchone()[0] == 1
+            c.close()
+    finally:
+        bystander.close()
+
+
+def test_many_concurrent_sessions(target):
+    conns = [psycopg2.connect(target.dsn()) for _ in range(40)]
+    try:
+        pids = set()
+        for i, c in enumerate(conns):
+            with c.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid(), %s::int * 3", (i,))
+                pid, v = cur.fetchone()
+                assert v == i * 3
+                pids.add(pid)
+        assert len(pids) == 40  # one upstream backend per client (session mode)
+    finally:
+        for c in conns:
+            c.close()
