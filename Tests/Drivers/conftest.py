@@ -175,6 +175,26 @@ def tls_target(postgres, postgres_cert, test_cert):
     proxy.stop()
 
 
+@pytest.fixture(scope="session")
+def tls_upstream_target(postgres, postgres_cert, test_cert):
+    """TLS on both legs: clients to the proxy, and the proxy to Postgres (verify-full against the
+    server's certificate). Here Postgres offers SCRAM-SHA-256-PLUS to the proxy, which must not pass
+    it on: the client's TLS session ends at the proxy, so channel binding would fail. When direct,
+    Postgres itself."""
+    if DIRECT:
+        yield Target("127.0.0.1", postgres, "direct", rootcert=postgres_cert)
+        return
+    cert, key = test_cert
+    try:
+        proxy = ProxyProcess("tls-upstream", postgres, [
+            "--tls-cert", str(cert), "--tls-key", str(key), "--upstream-sslmode", "verify-full",
+            "--upstream-sslrootcert", str(postgres_cert), "--upstream-sslservername", "localhost"])
+    except RuntimeError as e:
+        pytest.fail(str(e))
+    yield Target("127.0.0.1", proxy.port, "proxy", pid=proxy.proc.pid, log=proxy.log, rootcert=cert)
+    proxy.stop()
+
+
 @pytest.fixture
 def admin(postgres):
     """A psycopg2 connection straight to Postgres, for setup and for observing what the server sees."""

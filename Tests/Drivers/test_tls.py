@@ -74,3 +74,60 @@ def test_sslmode_prefer_without_tls_falls_back_to_plaintext(target):
             assert cur.fetchone() == ("scramuser",)
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("user,extra", [
+    ("md5user", {}), ("postgres", {}),
+    # libpq's default channel_binding=prefer sends the gs2 flag 'y' when it is offered plain SCRAM over
+    # TLS; a server that itself speaks TLS (to the proxy) and so could bind rejects that as a downgrade.
+    # No proxy can rewrite it (the flag is inside the signed SCRAM messages), so libpq must disable it.
+    ("scramuser", {"channel_binding": "disable"}),
+])
+def test_tls_on_both_legs(tls_upstream_target, user, extra):
+    conn = psycopg2.connect(tls_upstream_target.dsn(user=user, password="secret", sslmode="require", **extra))
+    try:
+        assert ssl_in_use(conn) is True
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            assert cur.fetchone() == (user, True)  # the server's side of the session is encrypted too
+    finally:
+        conn.close()
+
+
+def test_scram_over_both_tls_legs_with_drivers_that_do_not_bind(tls_upstream_target):
+    # asyncpg speaks SCRAM with gs2 flag 'n'; the proxy must not offer it SCRAM-SHA-256-PLUS.
+    import asyncio
+    import ssl
+
+    import asyncpg
+
+    async def main():
+        ctx = ssl.create_default_context(cafile=str(tls_upstream_target.rootcert))
+        conn = await asyncpg.connect(host="localhost", port=tls_upstream_target.port, user="scramuser",
+                                     password="secret", database="postgres", ssl=ctx)
+        try:
+            return await conn.fetchrow("SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        finally:
+            await conn.close()
+    assert tuple(asyncio.run(main())) == ("scramuser", True)
+
+
+def test_libpq_default_channel_binding_over_both_tls_legs(tls_upstream_target):
+    dsn = tls_upstream_target.dsn(user="scramuser", password="secret", sslmode="require")
+    if not tls_upstream_target.is_proxy:
+        psycopg2.connect(dsn).close()  # Postgres binds to its own TLS session
+        return
+    # Through the proxy this cannot work (see above); the client must be told why, by the proxy.
+    with pytest.raises(psycopg2.OperationalError) as info:
+        psycopg2.connect(dsn)
+    assert "channel binding" in str(info.value)
+    assert "channel_binding=disable" in str(info.value)
+
+
+def test_channel_binding_required_is_refused_when_tls_ends_at_the_proxy(tls_upstream_target):
+    if not tls_upstream_target.is_proxy:
+        pytest.skip("Postgres terminates TLS itself, so channel binding works when direct")
+    with pytest.raises(psycopg2.OperationalError) as info:
+        psycopg2.connect(tls_upstream_target.dsn(user="scramuser", password="secret", sslmode="require",
+                                                 channel_binding="require"))
+    assert "channel binding" in str(info.value)
