@@ -57,3 +57,14 @@ class RawClient:
 
     def close(self):
         self.sock.close()
+
+
+def send_cancel_request(host: str, port: int, pid: int, secret: int):
+    """A CancelRequest on a connection of its own, as libpq's PQcancel sends it."""
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall(struct.pack("!IIII", 16, 80877102, pid, secret))
+        s.settimeout(5)
+        try:
+            return s.recv(1)  # the server closes without answering
+        except socket.timeout:
+            return None
