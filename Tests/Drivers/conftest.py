@@ -209,3 +209,18 @@ def admin(postgres):
 def pytest_report_header(config):
     return (f"pgcutover drivers suite: {'DIRECT to Postgres' if DIRECT else 'through ' + str(proxy_binary())}"
             f", Postgres port {PG_PORT}")
+
+
+@pytest.fixture
+def start_proxy(postgres):
+    """Starts extra proxy instances for tests that stop or signal them; stops what is left after."""
+    started = []
+
+    def start(name, *extra_args):
+        proxy = ProxyProcess(name, postgres, extra_args)
+        started.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in started:
+        proxy.stop()
