@@ -33,6 +33,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def quote(value: str) -> str:
+    """A libpq conninfo value, quoted when it needs to be."""
+    if value and not any(c in value for c in " '\\"):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 @dataclass
 class Target:
     """Where clients connect, and what is listening there."""
@@ -53,7 +60,7 @@ class Target:
         params.setdefault("sslmode", "disable")
         params.setdefault("connect_timeout", "10")
         parts = [f"host={self.host}", f"port={self.port}", f"user={user}", f"dbname={dbname}"]
-        parts += [f"{k}={v}" for k, v in params.items()]
+        parts += [f"{k}={quote(str(v))}" for k, v in params.items()]
         return " ".join(parts)
 
     def env(self, user="postgres", **extra) -> dict:

@@ -68,3 +68,38 @@ def send_cancel_request(host: str, port: int, pid: int, secret: int):
             return s.recv(1)  # the server closes without answering
         except socket.timeout:
             return None
+
+
+def message(kind: bytes, body: bytes = b"") -> bytes:
+    return kind + struct.pack("!I", len(body) + 4) + body
+
+
+def cstr(s: str) -> bytes:
+    return s.encode() + b"\0"
+
+
+def parse(name: str, sql: str) -> bytes:
+    return message(b"P", cstr(name) + cstr(sql) + struct.pack("!H", 0))
+
+
+def bind(portal: str, statement: str, params=()) -> bytes:
+    body = cstr(portal) + cstr(statement) + struct.pack("!H", 0) + struct.pack("!H", len(params))
+    for p in params:
+        if p is None:
+            body += struct.pack("!i", -1)
+        else:
+            data = str(p).encode()
+            body += struct.pack("!i", len(data)) + data
+    return message(b"B", body + struct.pack("!H", 0))
+
+
+def execute(portal: str = "", max_rows: int = 0) -> bytes:
+    return message(b"E", cstr(portal) + struct.pack("!I", max_rows))
+
+
+def describe(kind: bytes, name: str) -> bytes:
+    return message(b"D", kind + cstr(name))
+
+
+SYNC = message(b"S")
+FLUSH = message(b"H")

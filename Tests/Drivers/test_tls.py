@@ -131,3 +131,30 @@ def test_channel_binding_required_is_refused_when_tls_ends_at_the_proxy(tls_upst
         psycopg2.connect(tls_upstream_target.dsn(user="scramuser", password="secret", sslmode="require",
                                                  channel_binding="require"))
     assert "channel binding" in str(info.value)
+
+
+@pytest.mark.parametrize("which", ["tls", "tls_upstream"])
+def test_cancel_on_a_tls_session(which, tls_target, tls_upstream_target):
+    # libpq sends the CancelRequest on a new connection, in the clear (PostgreSQL < 17 clients).
+    import threading
+    import time
+
+    import psycopg2.errors
+    t = tls_target if which == "tls" else tls_upstream_target
+    conn = psycopg2.connect(t.dsn(sslmode="require"))
+    try:
+        assert ssl_in_use(conn) is True
+        timer = threading.Timer(0.5, conn.cancel)
+        started = time.monotonic()
+        timer.start()
+        with pytest.raises(psycopg2.errors.QueryCanceled):
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_sleep(30)")
+        timer.join()
+        assert time.monotonic() - started < 5
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("SELECT 'after cancel'")
+            assert cur.fetchone()[0] == "after cancel"
+    finally:
+        conn.close()
