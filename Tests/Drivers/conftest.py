@@ -223,8 +223,8 @@ def start_proxy(postgres):
     """Starts extra proxy instances for tests that stop or signal them; stops what is left after."""
     started = []
 
-    def start(name, *extra_args):
-        proxy = ProxyProcess(name, postgres, extra_args)
+    def start(name, *extra_args, upstream_port=None):
+        proxy = ProxyProcess(name, upstream_port or postgres, extra_args)
         started.append(proxy)
         return proxy
 

@@ -49,3 +49,14 @@ def test_pgbench_run_has_no_failures(target, pgbench_db, mode):
     failed = int(re.search(r"number of failed transactions: (\d+)", out.stdout).group(1))
     assert processed > 100, out.stdout
     assert failed == 0, out.stdout
+
+
+def test_pgbench_connection_churn(target, pgbench_db):
+    # -C: a new connection for every transaction, so startup and teardown dominate.
+    out = subprocess.run(["pgbench", "-C", "-S", "-M", "extended", "-c", "4", "-j", "2", "-T", "3", "-n", pgbench_db],
+                         capture_output=True, text=True, env=target.env(), timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    processed = int(re.search(r"number of transactions actually processed: (\d+)", out.stdout).group(1))
+    failed = int(re.search(r"number of failed transactions: (\d+)", out.stdout).group(1))
+    assert processed > 100, out.stdout
+    assert failed == 0, out.stdout

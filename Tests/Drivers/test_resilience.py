@@ -1,5 +1,6 @@
 """One session's trouble stays in that session: a killed backend, a client that vanishes mid-result."""
 import asyncio
+import socket
 import time
 
 import asyncpg
@@ -107,3 +108,34 @@ def test_many_concurrent_sessions(target):
     finally:
         for c in conns:
             c.close()
+
+
+def test_connection_storm(target):
+    async def one(i):
+        conn = await asyncpg.connect(host=target.host, port=target.port, user="postgres", database="postgres",
+                                     ssl=False, timeout=30)
+        try:
+            return await conn.fetchval("SELECT $1::int * 2", i)
+        finally:
+            await conn.close()
+
+    async def main():
+        return await asyncio.gather(*(one(i) for i in range(150)))
+    assert asyncio.run(asyncio.wait_for(main(), timeout=90)) == [i * 2 for i in range(150)]
+
+
+def test_unreachable_upstream_gives_a_clean_error(target, start_proxy):
+    if not target.is_proxy:
+        pytest.skip("about the proxy's own error when its server is down")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]  # bound but not listening: connections are refused
+        proxy = start_proxy("dead-upstream", upstream_port=dead_port)
+        started = time.monotonic()
+        with pytest.raises(psycopg2.OperationalError) as info:
+            psycopg2.connect(f"host=127.0.0.1 port={proxy.port} user=postgres dbname=postgres sslmode=disable")
+        assert time.monotonic() - started < 10
+        message = str(info.value)
+        assert "could not connect to the server" in message and "Connection refused" in message, message
+    # The proxy itself stays up for the next client.
+    assert proxy.proc.poll() is None
