@@ -1,4 +1,6 @@
-"""A slow reader of a huge result must not make the proxy buffer it: its memory stays flat."""
+"""Backpressure both ways: a slow reader of a huge result, and a fast writer to a busy server, must not
+make the proxy buffer without bound: its memory stays flat."""
+import struct
 import time
 
 import pytest
@@ -40,5 +42,33 @@ def test_slow_reader_keeps_proxy_memory_flat(target, admin):
                         "'SELECT repeat(''x'', 1000)%' AND application_name = 'rawclient'")
             row = cur.fetchone()
             assert row is not None and row[0] == "active", row
+    finally:
+        raw.close()
+
+
+def test_fast_writer_to_a_busy_server_keeps_proxy_memory_flat(target):
+    # The other direction: while the server sleeps it reads nothing, so a client pushing queries must
+    # be held back by TCP, not by the proxy's memory.
+    if not target.is_proxy:
+        pytest.skip("measures the proxy's own memory; nothing to measure when talking to Postgres directly")
+    raw = RawClient(target.host, target.port)
+    try:
+        baseline = rss_bytes(target.pid)
+        raw.send_query("SELECT pg_sleep(6)")
+        padding = "-- " + "y" * (1024 * 1024) + "\nSELECT 1"
+        chunk = b"Q" + struct.pack("!I", len(padding) + 5) + padding.encode() + b"\0"
+        raw.sock.setblocking(False)
+        sent, peak = 0, baseline
+        started = time.monotonic()
+        while time.monotonic() - started < 4:
+            try:
+                sent += raw.sock.send(chunk)
+            except BlockingIOError:
+                time.sleep(0.01)
+            peak = max(peak, rss_bytes(target.pid))
+        growth = peak - baseline
+        assert growth < RSS_GROWTH_LIMIT, \
+            f"proxy RSS grew by {growth / 2**20:.1f} MiB while the client pushed {sent / 2**20:.1f} MiB"
+        assert sent < RSS_GROWTH_LIMIT + 16 * 2**20, f"the client could push {sent / 2**20:.1f} MiB"
     finally:
         raw.close()
