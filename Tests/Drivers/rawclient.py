@@ -1,17 +1,27 @@
 """A minimal protocol-3 client over a plain socket, for tests that need to control reading:
 stop in the middle of a result, or read it slowly. Trust authentication only."""
 import socket
+import ssl
 import struct
 
 
 class RawClient:
-    def __init__(self, host: str, port: int, user="postgres", database="postgres", rcvbuf=None):
+    def __init__(self, host: str, port: int, user="postgres", database="postgres", rcvbuf=None, tls=False):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf:
             # A small receive buffer keeps the kernel from absorbing what the proxy must hold back.
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.sock.settimeout(30)
         self.sock.connect((host, port))
+        if tls:
+            self.sock.sendall(struct.pack("!II", 8, 80877103))
+            answer = self.recv_exact(1)
+            if answer != b"S":
+                raise RuntimeError(f"SSLRequest answered {answer!r}")
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            self.sock = context.wrap_socket(self.sock)
         self.backend_pid = None
         body = struct.pack("!I", 196608)
         for k, v in (("user", user), ("database", database), ("application_name", "rawclient")):

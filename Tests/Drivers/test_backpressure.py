@@ -18,10 +18,12 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
-def test_slow_reader_keeps_proxy_memory_flat(target, admin):
+@pytest.mark.parametrize("tls", [False, True], ids=["plain", "tls"])
+def test_slow_reader_keeps_proxy_memory_flat(request, tls, admin):
+    target = request.getfixturevalue("tls_target" if tls else "target")
     if not target.is_proxy:
         pytest.skip("measures the proxy's own memory; nothing to measure when talking to Postgres directly")
-    raw = RawClient(target.host, target.port, rcvbuf=64 * 1024)
+    raw = RawClient(target.host, target.port, rcvbuf=64 * 1024, tls=tls)
     try:
         baseline = rss_bytes(target.pid)
         # About 2 GB of rows; Postgres can produce them far faster than this client reads.
