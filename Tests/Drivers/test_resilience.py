@@ -1,10 +1,12 @@
 """One session's trouble stays in that session: a killed backend, a client that vanishes mid-result."""
 import asyncio
 import socket
+import threading
 import time
 
 import asyncpg
 import psycopg2
+import psycopg2.errors
 import pytest
 
 from rawclient import RawClient
@@ -139,3 +141,51 @@ def test_unreachable_upstream_gives_a_clean_error(target, start_proxy):
         assert "could not connect to the server" in message and "Connection refused" in message, message
     # The proxy itself stays up for the next client.
     assert proxy.proc.poll() is None
+
+
+def test_cancel_reaches_only_its_own_session(target):
+    a = psycopg2.connect(target.dsn())
+    b = psycopg2.connect(target.dsn())
+    try:
+        outcome = {}
+
+        def run_b():
+            with b.cursor() as cur:
+                cur.execute("SELECT pg_sleep(1.5), 'b finished'")
+                outcome["b"] = cur.fetchone()[1]
+
+        tb = threading.Thread(target=run_b)
+        tb.start()
+        timer = threading.Timer(0.5, a.cancel)
+        timer.start()
+        with pytest.raises(psycopg2.errors.QueryCanceled):
+            with a.cursor() as cur:
+                cur.execute("SELECT pg_sleep(30)")
+        tb.join(timeout=10)
+        assert outcome.get("b") == "b finished"
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.parametrize("how", ["terminate", "abrupt"])
+def test_closed_clients_leave_no_server_backend(target, admin, how):
+    app = f"drivers-leak-{how}"
+    clients = [RawClient(target.host, target.port) for _ in range(10)]
+    for c in clients:
+        c.send_query(f"SET application_name = '{app}'")
+        while c.read_message()[0] != b"Z":
+            pass
+    with admin.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (app,))
+        assert cur.fetchone()[0] == 10
+    for c in clients:
+        if how == "terminate":
+            c.sock.sendall(b"X\x00\x00\x00\x04")
+        c.close()
+
+    def remaining():
+        with admin.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (app,))
+            return cur.fetchone()[0]
+    assert wait_for(lambda: remaining() == 0, timeout=10), f"{remaining()} backends left behind"
