@@ -166,9 +166,10 @@ if [ "$write_docs" = 1 ]; then
         printf 'Command: `%s`, i.e. `pgbench -n -S -M MODE -c %s -j %s -T %s -l` per target, scale %s, %s round(s), ' \
             "BENCH_DURATION=$duration BENCH_CLIENTS=$clients BENCH_THREADS=$threads BENCH_SCALE=$scale BENCH_TARGETS=\"$targets\" BENCH_ROUNDS=$rounds scripts/bench-proxy.sh" \
             "$clients" "$threads" "$duration" "$scale" "$rounds"
-        printf 'all on one machine (%s cores, loopback, TLS off). %s; %s; %s.\n\n' "$(nproc)" \
+        printf 'all on one machine (%s cores, load average %s at the end, loopback, TLS off). %s; %s; %s.\n\n' \
+            "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
             "$(pgbench --version)" "$(pgbouncer --version 2>/dev/null | head -1 || echo 'PgBouncer not used')" \
-            "$(git rev-parse --short HEAD 2>/dev/null | sed 's/^/pgcutover at /' || echo 'pgcutover')"
+            "$(git -C "$(dirname "$bin")/../.." rev-parse --short HEAD 2>/dev/null | sed 's/^/pgcutover built from /' || echo 'pgcutover')"
         echo "$table"
     } >>docs/benchmarks.md
     echo "bench: appended to docs/benchmarks.md" >&2
