@@ -3,8 +3,6 @@ import random
 import subprocess
 import uuid
 
-import psycopg2
-
 
 def psql(target, *args, input=None, user="postgres", **env):
     return subprocess.run(["psql", "-X", "-q", *args], input=input, capture_output=True, text=True,
