@@ -5,6 +5,7 @@
 #   PGCUTOVER_BIN      proxy binary (default .build/release/pgcutover; build it first)
 #   PGCUTOVER_PG_PORT  port of the project's PostgreSQL (default 55434)
 #   PGCUTOVER_DIRECT=1 run the same tests straight against PostgreSQL, to check the tests themselves
+#   PGCUTOVER_PROXY_ARGS extra arguments for every proxy the suite starts (e.g. "--threads 2")
 # Proxy logs go to .run/drivers/proxy-*.log.
 set -euo pipefail
 

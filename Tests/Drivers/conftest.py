@@ -6,6 +6,7 @@ proxy transparent. Postgres is started by the project's own script; when it cann
 tests fail (CI starts it first), they never skip.
 """
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -102,7 +103,8 @@ class ProxyProcess:
         self.port = free_port()
         self.log = RUN_DIR / f"proxy-{name}.log"
         args = [str(binary), "serve", "--listen", f"127.0.0.1:{self.port}",
-                "--upstream", f"127.0.0.1:{upstream_port}", *extra_args]
+                "--upstream", f"127.0.0.1:{upstream_port}", *extra_args,
+                *shlex.split(os.environ.get("PGCUTOVER_PROXY_ARGS", ""))]
         self.logfile = open(self.log, "wb")
         self.logfile.write(("$ " + " ".join(args) + "\n").encode())
         self.logfile.flush()

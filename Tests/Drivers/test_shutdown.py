@@ -122,12 +122,14 @@ def test_idle_session_is_ended_at_once(start_proxy):
     conn.close()
 
 
-def test_connections_racing_the_signal_do_not_hold_up_shutdown(start_proxy):
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_connections_racing_the_signal_do_not_hold_up_shutdown(start_proxy, threads):
     # Clients that connect while the listener is closing, and leave without a startup packet (health
     # checks, port probes), must not count as sessions to wait for. The window is short, so the race
-    # is run a few times.
-    for attempt in range(4):
-        proxy = start_proxy(f"drain-race-{attempt}", "--shutdown-timeout", "8")
+    # is run a few times. With several event-loop threads, the accepted channel and the closing
+    # listener live on different loops.
+    for attempt in range(6):
+        proxy = start_proxy(f"drain-race-{threads}-{attempt}", "--shutdown-timeout", "8", "--threads", threads)
         stop = threading.Event()
         outcomes = {"accepted": 0, "refused": 0}
 
@@ -142,14 +144,16 @@ def test_connections_racing_the_signal_do_not_hold_up_shutdown(start_proxy):
                 except OSError:
                     pass
 
-        prober = threading.Thread(target=probe)
-        prober.start()
+        probers = [threading.Thread(target=probe) for _ in range(4)]
+        for prober in probers:
+            prober.start()
         time.sleep(0.2)
         started = time.monotonic()
         proxy.proc.send_signal(signal.SIGTERM)
-        prober.join(timeout=5)
+        for prober in probers:
+            prober.join(timeout=5)
         stop.set()
-        assert outcomes["refused"] == 1, outcomes
+        assert outcomes["refused"] == len(probers), outcomes
         proxy.proc.wait(timeout=15)
         waited = time.monotonic() - started
         assert waited < 3, (f"attempt {attempt}: exited {waited:.1f}s after the signal with no session open "
