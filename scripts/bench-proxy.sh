@@ -13,6 +13,7 @@
 #   BENCH_MODES         pgbench -M modes ["simple prepared"]
 #   BENCH_ROUNDS        how many times each target/mode pair runs, interleaved [1]
 #   BENCH_DOCS          1 to append to docs/benchmarks.md, 0 for a quick trial [1]
+#   BENCH_PGCUTOVER_ARGS extra flags for pgcutover serve, e.g. "--threads 2" [none]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +28,7 @@ targets=${BENCH_TARGETS:-direct pgbouncer pgcutover}
 modes=${BENCH_MODES:-simple prepared}
 rounds=${BENCH_ROUNDS:-1}
 write_docs=${BENCH_DOCS:-1}
+read -r -a pgcutover_args <<<"${BENCH_PGCUTOVER_ARGS:-}"
 run="$root/.run/bench"
 db=bench
 
@@ -106,7 +108,7 @@ INI
     pgcutover)
         port[pgcutover]=$(free_port)
         "$bin" serve --listen "127.0.0.1:${port[pgcutover]}" --upstream "127.0.0.1:$pg_port" \
-            --upstream-sslmode disable 2>"$run/pgcutover.log" &
+            --upstream-sslmode disable "${pgcutover_args[@]}" 2>"$run/pgcutover.log" &
         pids+=($!)
         wait_port "${port[pgcutover]}" "$!" pgcutover
         ;;
@@ -164,7 +166,7 @@ if [ "$write_docs" = 1 ]; then
     {
         printf '\n### %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
         printf 'Command: `%s`, i.e. `pgbench -n -S -M MODE -c %s -j %s -T %s -l` per target, scale %s, %s round(s), ' \
-            "BENCH_DURATION=$duration BENCH_CLIENTS=$clients BENCH_THREADS=$threads BENCH_SCALE=$scale BENCH_TARGETS=\"$targets\" BENCH_ROUNDS=$rounds scripts/bench-proxy.sh" \
+            "BENCH_DURATION=$duration BENCH_CLIENTS=$clients BENCH_THREADS=$threads BENCH_SCALE=$scale BENCH_TARGETS=\"$targets\" BENCH_ROUNDS=$rounds${BENCH_PGCUTOVER_ARGS:+ BENCH_PGCUTOVER_ARGS=\"$BENCH_PGCUTOVER_ARGS\"} scripts/bench-proxy.sh" \
             "$clients" "$threads" "$duration" "$scale" "$rounds"
         printf 'all on one machine (%s cores, load average %s at the end, loopback, TLS off). %s; %s; %s.\n\n' \
             "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
