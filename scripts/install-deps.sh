@@ -8,6 +8,10 @@ for pkg in postgresql-15 postgresql-client-15 postgresql-contrib libpg-query-dev
            libpostgresql-jdbc-java hyperfine openssl; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
+# pgjdbc's checks run as a single-file Java program (java 11+ launches source directly).
+for pkg in openjdk-17-jre-headless; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
+done
 if ((${#need_apt[@]})); then
     echo "installing: ${need_apt[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,160 @@
+"""TLS between client and target. Through pgcutover, TLS ends at the proxy with a certificate made at
+test time; SCRAM must then work without channel binding."""
+import psycopg2
+import pytest
+
+
+def ssl_in_use(conn):
+    return conn.info.ssl_in_use
+
+
+def test_scram_over_tls_require(tls_target):
+    conn = psycopg2.connect(tls_target.dsn(user="scramuser", password="secret", sslmode="require"))
+    try:
+        assert ssl_in_use(conn) is True
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_user, 40 + 2")
+            assert cur.fetchone() == ("scramuser", 42)
+    finally:
+        conn.close()
+
+
+def test_md5_over_tls_verify_full_with_the_targets_certificate(tls_target):
+    # verify-full proves the client got the certificate the target was configured with.
+    conn = psycopg2.connect(tls_target.dsn(user="md5user", password="secret", sslmode="verify-full",
+                                           sslrootcert=str(tls_target.rootcert), host="localhost"))
+    try:
+        assert ssl_in_use(conn) is True
+        assert conn.info.ssl_attribute("protocol") in ("TLSv1.2", "TLSv1.3")
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_user")
+            assert cur.fetchone() == ("md5user",)
+    finally:
+        conn.close()
+
+
+def test_tls_verify_full_rejects_a_foreign_certificate(tls_target, test_cert, postgres_cert):
+    other = postgres_cert if tls_target.is_proxy else test_cert[0]
+    with pytest.raises(psycopg2.OperationalError) as info:
+        psycopg2.connect(tls_target.dsn(sslmode="verify-full", sslrootcert=str(other), host="localhost"))
+    assert "certificate verify failed" in str(info.value)
+
+
+def test_wrong_scram_password_over_tls(tls_target):
+    with pytest.raises(psycopg2.OperationalError) as info:
+        psycopg2.connect(tls_target.dsn(user="scramuser", password="nope", sslmode="require"))
+    assert 'password authentication failed for user "scramuser"' in str(info.value)
+
+
+def test_sslmode_prefer_on_tls_target_uses_tls(tls_target):
+    conn = psycopg2.connect(tls_target.dsn(sslmode="prefer"))
+    try:
+        assert ssl_in_use(conn) is True
+    finally:
+        conn.close()
+
+
+def test_sslmode_require_without_tls_fails_cleanly(target):
+    if not target.is_proxy:
+        pytest.skip("Postgres under test has ssl = on; only the proxy without --tls-cert refuses TLS")
+    with pytest.raises(psycopg2.OperationalError) as info:
+        psycopg2.connect(target.dsn(sslmode="require"))
+    # libpq's own words when the server answers SSLRequest with 'N', as a server with ssl = off does.
+    assert "server does not support SSL, but SSL was required" in str(info.value)
+
+
+def test_sslmode_prefer_without_tls_falls_back_to_plaintext(target):
+    if not target.is_proxy:
+        pytest.skip("Postgres under test has ssl = on; only the proxy without --tls-cert refuses TLS")
+    conn = psycopg2.connect(target.dsn(user="scramuser", password="secret", sslmode="prefer"))
+    try:
+        assert ssl_in_use(conn) is False
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_user")
+            assert cur.fetchone() == ("scramuser",)
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("user,extra", [
+    ("md5user", {}), ("postgres", {}),
+    # libpq's default channel_binding=prefer sends the gs2 flag 'y' when it is offered plain SCRAM over
+    # TLS; a server that itself speaks TLS (to the proxy) and so could bind rejects that as a downgrade.
+    # No proxy can rewrite it (the flag is inside the signed SCRAM messages), so libpq must disable it.
+    ("scramuser", {"channel_binding": "disable"}),
+])
+def test_tls_on_both_legs(tls_upstream_target, user, extra):
+    conn = psycopg2.connect(tls_upstream_target.dsn(user=user, password="secret", sslmode="require", **extra))
+    try:
+        assert ssl_in_use(conn) is True
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            assert cur.fetchone() == (user, True)  # the server's side of the session is encrypted too
+    finally:
+        conn.close()
+
+
+def test_scram_over_both_tls_legs_with_drivers_that_do_not_bind(tls_upstream_target):
+    # asyncpg speaks SCRAM with gs2 flag 'n'; the proxy must not offer it SCRAM-SHA-256-PLUS.
+    import asyncio
+    import ssl
+
+    import asyncpg
+
+    async def main():
+        ctx = ssl.create_default_context(cafile=str(tls_upstream_target.rootcert))
+        conn = await asyncpg.connect(host="localhost", port=tls_upstream_target.port, user="scramuser",
+                                     password="secret", database="postgres", ssl=ctx)
+        try:
+            return await conn.fetchrow("SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        finally:
+            await conn.close()
+    assert tuple(asyncio.run(main())) == ("scramuser", True)
+
+
+def test_libpq_default_channel_binding_over_both_tls_legs(tls_upstream_target):
+    dsn = tls_upstream_target.dsn(user="scramuser", password="secret", sslmode="require")
+    if not tls_upstream_target.is_proxy:
+        psycopg2.connect(dsn).close()  # Postgres binds to its own TLS session
+        return
+    # Through the proxy this cannot work (see above); the client must be told why, by the proxy.
+    with pytest.raises(psycopg2.OperationalError) as info:
+        psycopg2.connect(dsn)
+    assert "channel binding" in str(info.value)
+    assert "channel_binding=disable" in str(info.value)
+
+
+def test_channel_binding_required_is_refused_when_tls_ends_at_the_proxy(tls_upstream_target):
+    if not tls_upstream_target.is_proxy:
+        pytest.skip("Postgres terminates TLS itself, so channel binding works when direct")
+    with pytest.raises(psycopg2.OperationalError) as info:
+        psycopg2.connect(tls_upstream_target.dsn(user="scramuser", password="secret", sslmode="require",
+                                                 channel_binding="require"))
+    assert "channel binding" in str(info.value)
+
+
+@pytest.mark.parametrize("which", ["tls", "tls_upstream"])
+def test_cancel_on_a_tls_session(which, tls_target, tls_upstream_target):
+    # libpq sends the CancelRequest on a new connection, in the clear (PostgreSQL < 17 clients).
+    import threading
+    import time
+
+    import psycopg2.errors
+    t = tls_target if which == "tls" else tls_upstream_target
+    conn = psycopg2.connect(t.dsn(sslmode="require"))
+    try:
+        assert ssl_in_use(conn) is True
+        timer = threading.Timer(0.5, conn.cancel)
+        started = time.monotonic()
+        timer.start()
+        with pytest.raises(psycopg2.errors.QueryCanceled):
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_sleep(30)")
+        timer.join()
+        assert time.monotonic() - started < 5
+        conn.rollback()
+        with conn.cursor() as cur:
+            cur.execute("SELECT 'after cancel'")
+            assert cur.fetchone()[0] == "after cancel"
+    finally:
+        conn.close()

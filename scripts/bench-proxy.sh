@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Proxy throughput benchmark: pgbench -S (read-only point selects) with the simple and the prepared
+# protocol, against PostgreSQL directly, through PgBouncer (session mode) and through pgcutover,
+# interleaved in one run on the same server. Prints a Markdown table (TPS, p50/p99 latency per target
+# and mode) and appends it, with the command and date, to docs/benchmarks.md.
+#   scripts/bench-proxy.sh
+# Environment (defaults in brackets):
+#   PGCUTOVER_BIN       proxy binary [.build/release/pgcutover]
+#   BENCH_PG_PORT       port of the PostgreSQL this script starts and stops [55450]
+#   BENCH_DURATION      seconds per pgbench run [10]      BENCH_CLIENTS   clients (-c) [8]
+#   BENCH_THREADS       pgbench threads (-j) [2]          BENCH_SCALE     pgbench -i scale [10]
+#   BENCH_TARGETS       which targets ["direct pgbouncer pgcutover"]
+#   BENCH_MODES         pgbench -M modes ["simple prepared"]
+#   BENCH_ROUNDS        how many times each target/mode pair runs, interleaved [1]
+#   BENCH_DOCS          1 to append to docs/benchmarks.md, 0 for a quick trial [1]
+#   BENCH_PGCUTOVER_ARGS extra flags for pgcutover serve, e.g. "--threads 2" [none]
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bin=${PGCUTOVER_BIN:-.build/release/pgcutover}
+pg_port=${BENCH_PG_PORT:-55450}
+duration=${BENCH_DURATION:-10}
+clients=${BENCH_CLIENTS:-8}
+threads=${BENCH_THREADS:-2}
+scale=${BENCH_SCALE:-10}
+targets=${BENCH_TARGETS:-direct pgbouncer pgcutover}
+modes=${BENCH_MODES:-simple prepared}
+rounds=${BENCH_ROUNDS:-1}
+write_docs=${BENCH_DOCS:-1}
+read -r -a pgcutover_args <<<"${BENCH_PGCUTOVER_ARGS:-}"
+run="$root/.run/bench"
+db=bench
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_port() { # port pid name
+    for _ in $(seq 1 150); do
+        if pg_isready -q -h 127.0.0.1 -p "$1" -d "$db" -U postgres; then return 0; fi
+        if [ -n "$2" ] && ! kill -0 "$2" 2>/dev/null; then
+            echo "bench: $3 exited; its log:" >&2; tail -20 "$run/$3.log" >&2; exit 1
+        fi
+        sleep 0.2
+    done
+    echo "bench: $3 not ready on port $1" >&2; exit 1
+}
+
+for t in $targets; do
+    case $t in
+    direct) ;;
+    pgbouncer) command -v pgbouncer >/dev/null || { echo "bench: pgbouncer missing (scripts/install-deps.sh)" >&2; exit 1; } ;;
+    pgcutover) [ -x "$bin" ] || { echo "bench: $bin missing: swift build -c release, or set PGCUTOVER_BIN, or leave pgcutover out of BENCH_TARGETS" >&2; exit 1; } ;;
+    *) echo "bench: unknown target $t" >&2; exit 2 ;;
+    esac
+done
+
+rm -rf "$run"
+mkdir -p "$run/logs"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    if [ -s "$run/pgbouncer.pid" ]; then kill "$(cat "$run/pgbouncer.pid")" 2>/dev/null || true; fi
+    scripts/postgres.sh stop "$pg_port"
+}
+trap cleanup EXIT
+
+scripts/postgres.sh start "$pg_port" >/dev/null
+export PGUSER=postgres PGSSLMODE=disable PGHOST=127.0.0.1
+PGOPTIONS="-c client_min_messages=warning" psql -X -q -p "$pg_port" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+echo "bench: pgbench -i -s $scale" >&2
+pgbench -i -q -s "$scale" -p "$pg_port" "$db" 2>"$run/init.log"
+
+declare -A port=([direct]=$pg_port)
+for t in $targets; do
+    case $t in
+    pgbouncer)
+        port[pgbouncer]=$(free_port)
+        # TLS off on both sides of every target, so that all three measure the same work.
+        cat >"$run/pgbouncer.ini" <<INI
+[databases]
+$db = host=127.0.0.1 port=$pg_port dbname=$db
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = ${port[pgbouncer]}
+unix_socket_dir =
+auth_type = trust
+auth_file = $run/userlist.txt
+pool_mode = session
+max_client_conn = 200
+default_pool_size = $((clients + 4))
+server_tls_sslmode = disable
+logfile = $run/pgbouncer.log
+pidfile = $run/pgbouncer.pid
+INI
+        echo '"postgres" ""' >"$run/userlist.txt"
+        if [ "$(id -u)" = 0 ]; then
+            # PgBouncer refuses to run as root.
+            chown -R postgres: "$run"
+            runuser -u postgres -- pgbouncer -d "$run/pgbouncer.ini"
+        else
+            pgbouncer -d "$run/pgbouncer.ini"
+        fi
+        wait_port "${port[pgbouncer]}" "" pgbouncer
+        ;;
+    pgcutover)
+        port[pgcutover]=$(free_port)
+        "$bin" serve --listen "127.0.0.1:${port[pgcutover]}" --upstream "127.0.0.1:$pg_port" \
+            --upstream-sslmode disable "${pgcutover_args[@]}" 2>"$run/pgcutover.log" &
+        pids+=($!)
+        wait_port "${port[pgcutover]}" "$!" pgcutover
+        ;;
+    esac
+done
+
+# One pgbench run per (round, mode, target); targets alternate within each mode so that drift in the
+# machine's load hits all of them alike.
+for r in $(seq 1 "$rounds"); do
+    for m in $modes; do
+        for t in $targets; do
+            echo "bench: round $r, -M $m, $t" >&2
+            out="$run/$t-$m-$r.out"
+            pgbench -n -S -M "$m" -c "$clients" -j "$threads" -T "$duration" -p "${port[$t]}" \
+                -l --log-prefix="$run/logs/$t-$m-$r" "$db" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
+            failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out")
+            [ "${failed:-0}" = 0 ] || { echo "bench: $failed failed transactions in $t -M $m" >&2; exit 1; }
+        done
+    done
+done
+
+# TPS: transactions over the measured time, summed over rounds. Latency: every transaction's own
+# duration (third field of pgbench's -l log, microseconds).
+table=$(
+    printf '| target | mode | TPS | p50 latency (ms) | p99 latency (ms) | TPS vs direct |\n'
+    printf '|---|---|---:|---:|---:|---:|\n'
+    for m in $modes; do
+        direct_tps=""
+        for t in $targets; do
+            tx=0; secs=0
+            for r in $(seq 1 "$rounds"); do
+                n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$run/$t-$m-$r.out")
+                tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$run/$t-$m-$r.out")
+                tx=$((tx + n))
+                secs=$(awk -v s="$secs" -v n="$n" -v t="$tps" 'BEGIN { printf "%.6f", s + n / t }')
+            done
+            tps=$(awk -v n="$tx" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+            cat "$run"/logs/"$t-$m"-*.* | awk '{ print $3 }' | sort -n >"$run/latency-$t-$m.txt"
+            count=$(wc -l <"$run/latency-$t-$m.txt")
+            p50=$(awk -v c="$count" 'NR == int(c * 0.50 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$t-$m.txt")
+            p99=$(awk -v c="$count" 'NR == int(c * 0.99 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$t-$m.txt")
+            [ "$t" = direct ] && direct_tps=$tps
+            rel=$([ -n "$direct_tps" ] && awk -v a="$tps" -v b="$direct_tps" 'BEGIN { printf "%.0f%%", 100 * a / b }' || echo "n/a")
+            printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$m" "$tps" "$p50" "$p99" "$rel"
+        done
+    done
+)
+echo "$table"
+
+if [ "$write_docs" = 1 ]; then
+    mkdir -p docs
+    [ -f docs/benchmarks.md ] || printf '# Benchmarks\n' >docs/benchmarks.md
+    grep -q '^## Proxy throughput (pgbench -S)' docs/benchmarks.md ||
+        printf '\n## Proxy throughput (pgbench -S)\n\nEach run is appended by `scripts/bench-proxy.sh`.\n' >>docs/benchmarks.md
+    {
+        printf '\n### %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+        printf 'Command: `%s`, i.e. `pgbench -n -S -M MODE -c %s -j %s -T %s -l` per target, scale %s, %s round(s), ' \
+            "BENCH_DURATION=$duration BENCH_CLIENTS=$clients BENCH_THREADS=$threads BENCH_SCALE=$scale BENCH_TARGETS=\"$targets\" BENCH_ROUNDS=$rounds${BENCH_PGCUTOVER_ARGS:+ BENCH_PGCUTOVER_ARGS=\"$BENCH_PGCUTOVER_ARGS\"} scripts/bench-proxy.sh" \
+            "$clients" "$threads" "$duration" "$scale" "$rounds"
+        printf 'all on one machine (%s cores, load average %s at the end, loopback, TLS off). %s; %s; %s.\n\n' \
+            "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+            "$(pgbench --version)" "$(pgbouncer --version 2>/dev/null | head -1 || echo 'PgBouncer not used')" \
+            "$(git -C "$(dirname "$bin")/../.." rev-parse --short HEAD 2>/dev/null | sed 's/^/pgcutover built from /' || echo 'pgcutover')"
+        echo "$table"
+    } >>docs/benchmarks.md
+    echo "bench: appended to docs/benchmarks.md" >&2
+fi
