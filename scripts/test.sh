@@ -26,7 +26,5 @@ swift test --skip-build 2>&1 | grep -v "' started at " || status=1
 
 echo "== driver suite (psql, pgbench, psycopg2, asyncpg, pgjdbc, node-pg) through the proxy"
 export PGCUTOVER_BIN="$root/.build/debug/pgcutover"
-if [ -f scripts/test-drivers.sh ]; then
-    bash scripts/test-drivers.sh || status=1
-fi
+bash scripts/test-drivers.sh || status=1
 exit $status

@@ -34,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: "Private key (PEM) for TLS toward clients.")
     var tlsKey: String?
 
-    @Option(name: .long, help: "Event-loop threads (default 1).")
+    @Option(name: .long, help: "Event-loop threads (default: one per core).")
     var threads: Int?
 
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds a shutdown waits for sessions to finish (default 30).")

@@ -31,6 +31,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     private var registeredKey: CancelKeyRegistry.Key?
     private var serverKeys: [BackendKeyData] = []
     private var closed = false
+    private var finished = false
     private let startedAt = NIODeadline.now()
 
     init(environment: SessionEnvironment, info: SessionInfo) {
@@ -57,6 +58,9 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        // A connection closed before it ever became active fires no channelInactive; this is the
+        // one place every session passes on its way out.
+        finish()
         self.context = nil
     }
 
@@ -435,9 +439,27 @@ final class ClientSessionHandler: ChannelDuplexHandler {
                     session.execute(session.machine.upstreamConnected(), frame: nil)
                 case .failure(let error):
                     session.upstream = nil
-                    session.execute(session.machine.upstreamConnectFailed("\(error)"), frame: nil)
+                    session.execute(
+                        session.machine.upstreamConnectFailed(Self.describeConnectFailure(error, endpoint.address)),
+                        frame: nil)
                 }
             }
+    }
+
+    /// The reason a client reads, in the words libpq would use ("Connection refused"), rather
+    /// than NIO's internal error description.
+    static func describeConnectFailure(_ error: any Error, _ address: HostPort) -> String {
+        var underlying: any Error = error
+        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first {
+            underlying = first.error
+        }
+        if let io = underlying as? IOError {
+            return "connection to \(address) failed: \(String(cString: strerror(io.errnoCode)))"
+        }
+        if underlying is ChannelError, case .connectTimeout = underlying as! ChannelError {
+            return "connection to \(address) timed out"
+        }
+        return "connection to \(address) failed: \(underlying)"
     }
 
     private func close(error: SessionError?) {
@@ -479,6 +501,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     }
 
     private func finish() {
+        guard !finished else { return }
+        finished = true
         closed = true
         upstream?.close(terminate: false)
         upstream = nil

@@ -1,13 +1,13 @@
 import Logging
+import NIOCore
 import WireProtocol
 
 /// Everything `pgcutover serve` runs with. The defaults are the safe pass-through proxy of
 /// `pgcutover serve` with no file and no flags.
 public struct ProxyConfiguration: Hashable, Sendable {
     public var listen = HostPort(host: "127.0.0.1", port: 6432)
-    /// Event-loop threads. Each session lives on one; more threads help only when the proxy,
-    /// not the server, is the bottleneck.
-    public var threads = 1
+    /// Event-loop threads; each session lives on one. One per core by default.
+    public var threads = System.coreCount
     /// Seconds a shutdown waits for sessions to reach an idle moment before closing them.
     public var shutdownTimeoutSeconds: Int64 = 30
     /// The largest message accepted from either side (the server's own limit by default).

@@ -10,12 +10,12 @@ public final class SessionTracker: Sendable {
         let eventLoop: any EventLoop
     }
 
-    private let entries = NIOLockedValueBox<[UInt64: Entry]>([:])
+    private let entries = NIOLockedValueBox<(sessions: [UInt64: Entry], draining: Bool)>(([:], false))
     private let nextID = NIOLockedValueBox<UInt64>(0)
 
     public init() {}
 
-    public var count: Int { entries.withLockedValue { $0.count } }
+    public var count: Int { entries.withLockedValue { $0.sessions.count } }
 
     func makeID() -> UInt64 {
         nextID.withLockedValue {
@@ -24,25 +24,37 @@ public final class SessionTracker: Sendable {
         }
     }
 
+    /// A session accepted while a drain is under way (it raced the listener's close) is asked to
+    /// drain at once, so it cannot hold the shutdown up to its deadline.
     func add(_ handler: ClientSessionHandler, id: UInt64, eventLoop: any EventLoop) {
         let entry = Entry(handler: NIOLoopBound(handler, eventLoop: eventLoop), eventLoop: eventLoop)
-        entries.withLockedValue { $0[id] = entry }
+        let draining = entries.withLockedValue {
+            $0.sessions[id] = entry
+            return $0.draining
+        }
+        if draining {
+            eventLoop.execute { entry.handler.value.drain() }
+        }
     }
 
     func remove(id: UInt64) {
-        _ = entries.withLockedValue { $0.removeValue(forKey: id) }
+        _ = entries.withLockedValue { $0.sessions.removeValue(forKey: id) }
     }
 
     /// Asks every session to end at its next idle moment.
     public func drainAll() {
-        for entry in entries.withLockedValue({ Array($0.values) }) {
+        let sessions = entries.withLockedValue {
+            $0.draining = true
+            return Array($0.sessions.values)
+        }
+        for entry in sessions {
             entry.eventLoop.execute { entry.handler.value.drain() }
         }
     }
 
     /// Ends every session now, at the shutdown deadline.
     public func closeAll() {
-        for entry in entries.withLockedValue({ Array($0.values) }) {
+        for entry in entries.withLockedValue({ Array($0.sessions.values) }) {
             entry.eventLoop.execute { entry.handler.value.forceClose() }
         }
     }
