@@ -29,4 +29,6 @@ export PGCUTOVER_BIN="$root/.build/debug/pgcutover"
 if [ -f scripts/test-drivers.sh ]; then
     bash scripts/test-drivers.sh || status=1
 fi
+echo "== rewrite differential suite (legacy statements direct vs through pgcutover --mode rewrite)"
+bash scripts/test-rewrite.sh || status=1
 exit $status
