@@ -117,3 +117,33 @@ def refusal_differences(direct, proxy, step: Step) -> list:
     elif not any(t in (p.message or "") for t in LEGACY_TABLES):
         diffs.append(f"refusal message does not name the table: {p.message}")
     return diffs
+
+
+ERROR_FIELDS = ("pgcode", "message_primary", "message_detail", "message_hint", "context", "statement_position",
+                "constraint_name", "table_name", "column_name", "datatype_name")
+ERROR_CASES = [pytest.param(case, id=case["name"],
+                            marks=[pytest.mark.xfail(strict=True, reason=case["known_field_diff"])]
+                            if case.get("known_field_diff") else [])
+               for case in CASES if case["group"] == "errors"]
+
+
+@pytest.mark.parametrize("case", ERROR_CASES)
+def test_error_fields(pair_psycopg2, case):
+    """Beyond the SQLSTATE: every ErrorResponse field a driver exposes (psycopg2's Diagnostics)."""
+    import psycopg2
+
+    def fields(side):
+        side.begin()
+        try:
+            side.conn.cursor().execute(case["sql"])
+            return None
+        except psycopg2.Error as e:
+            return {f: getattr(e.diag, f, None) if f != "pgcode" else e.pgcode for f in ERROR_FIELDS}
+        finally:
+            side.rollback()
+
+    direct, proxy = pair_psycopg2
+    d, p = fields(direct), fields(proxy)
+    assert d is not None
+    diffs = {f: (d[f], p and p[f]) for f in ERROR_FIELDS if p is None or d[f] != p[f]}
+    assert not diffs, diffs
