@@ -122,9 +122,15 @@ proxy_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1"
 "$bin" serve --listen "127.0.0.1:$proxy_port" --upstream "127.0.0.1:$port" --mode rewrite \
     --mapping config/mapping.toml >"$work/proxy.log" 2>&1 &
 proxy_pid=$!
-trap 'kill "$proxy_pid" 2>/dev/null || true' EXIT
+# The same binary in its default passthrough mode in front of the legacy database: separates the
+# cost of the extra hop from the cost of the rewrite.
+pass_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --listen "127.0.0.1:$pass_port" --upstream "127.0.0.1:$port" >"$work/proxy-passthrough.log" 2>&1 &
+pass_pid=$!
+trap 'kill "$proxy_pid" "$pass_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-    psql -h 127.0.0.1 -p "$proxy_port" -U postgres -d "$migrated_db" -qAtXc "SELECT 1" >/dev/null 2>&1 && break
+    psql -h 127.0.0.1 -p "$proxy_port" -U postgres -d "$migrated_db" -qAtXc "SELECT 1" >/dev/null 2>&1 &&
+        psql -h 127.0.0.1 -p "$pass_port" -U postgres -d "$legacy_db" -qAtXc "SELECT 1" >/dev/null 2>&1 && break
     sleep 0.1
 done
 
@@ -203,20 +209,22 @@ psql_db "$legacy_db" -f "$work/update_cte.sql" >/dev/null
 psql -h 127.0.0.1 -p "$proxy_port" -U postgres -d "$migrated_db" -qAtX -v ON_ERROR_STOP=1 -f "$work/update_cte.sql" >/dev/null
 
 date_utc=$(date -u '+%Y-%m-%d %H:%M UTC')
-table="| statement shape | pgbench | clients | legacy direct TPS | legacy direct latency (ms) | rewritten via pgcutover TPS | rewritten latency (ms) | rewritten/direct TPS |
-|---|---|---|---|---|---|---|---|"
+table="| statement shape | pgbench | clients | legacy direct TPS | direct latency (ms) | legacy via pgcutover passthrough TPS | passthrough latency (ms) | rewritten via pgcutover TPS | rewritten latency (ms) | rewritten/direct TPS |
+|---|---|---|---|---|---|---|---|---|---|"
 for entry in "${shapes[@]}"; do
     IFS='|' read -r label script mode <<<"$entry"
     for clients in 1 4; do
         echo "== $label, -M $mode -c $clients"
         result=$(measure "$port" "$legacy_db" "$script" "$mode" "$clients")
         read -r d_tps d_lat <<<"$result"
+        result=$(measure "$pass_port" "$legacy_db" "$script" "$mode" "$clients")
+        read -r t_tps t_lat <<<"$result"
         result=$(measure "$proxy_port" "$migrated_db" "$script" "$mode" "$clients")
         read -r p_tps p_lat <<<"$result"
         ratio=$(python3 -c "print(f'{$p_tps / $d_tps:.2f}' if $d_tps else '-')")
-        echo "   direct $d_tps tps $d_lat ms | rewritten $p_tps tps $p_lat ms"
+        echo "   direct $d_tps tps $d_lat ms | passthrough $t_tps tps $t_lat ms | rewritten $p_tps tps $p_lat ms"
         table+="
-| $label | \`-M $mode\` | $clients | $d_tps | $d_lat | $p_tps | $p_lat | $ratio |"
+| $label | \`-M $mode\` | $clients | $d_tps | $d_lat | $t_tps | $t_lat | $p_tps | $p_lat | $ratio |"
     done
 done
 
@@ -225,9 +233,10 @@ section="
 
 \`scripts/bench-rewrite.sh\` (pgbench \`-n -T $seconds -c N -j N\`, scripts in \`.run/bench-rewrite/\`; proxy:
 \`$bin serve --mode rewrite --mapping config/mapping.toml\`). Data: $data_source ($counts).
-Direct: the legacy tables on PostgreSQL 15; rewritten: the same statement sent to pgcutover, which
+Direct: the legacy tables on PostgreSQL 15; passthrough: the same, through pgcutover's default
+mode (the cost of the hop); rewritten: the same statement sent to pgcutover in rewrite mode, which
 rewrites it onto coordizer_vocabulary's JSONB columns of the migrated copy. Writes change each
-database as they run (the upsert adds rows), reads run first. The strength UPDATE runs once on each
+database as they run (the upsert adds rows; the legacy database gets it twice), reads run first. The strength UPDATE runs once on each
 side before it is timed, so its figures are the script loop's steady state: every relationship row
 read and tested, none qualifying.
 
