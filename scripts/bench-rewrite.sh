@@ -236,9 +236,10 @@ section="
 Direct: the legacy tables on PostgreSQL 15; passthrough: the same, through pgcutover's default
 mode (the cost of the hop); rewritten: the same statement sent to pgcutover in rewrite mode, which
 rewrites it onto coordizer_vocabulary's JSONB columns of the migrated copy. Writes change each
-database as they run (the upsert adds rows; the legacy database gets it twice), reads run first. The strength UPDATE runs once on each
-side before it is timed, so its figures are the script loop's steady state: every relationship row
-read and tested, none qualifying.
+database as they run (the upsert adds rows; the legacy database gets it twice), reads run first.
+The strength UPDATE runs once on each side before it is timed, so its figures are the script
+loop's steady state: every relationship row read and tested, none qualifying. Figures are one
+pgbench run each (TPS over the run, mean latency), not medians; the machine is shared.
 
 $table
 "
