@@ -147,3 +147,22 @@ def test_error_fields(pair_psycopg2, case):
     assert d is not None
     diffs = {f: (d[f], p and p[f]) for f in ERROR_FIELDS if p is None or d[f] != p[f]}
     assert not diffs, diffs
+
+
+@pytest.mark.xfail(strict=True, reason="RowDescription table OID / column number are 0 for rebuilt columns "
+                                       "(documented in docs/rewriter.md, Assumptions and limits)")
+@pytest.mark.parametrize("table", LEGACY_TABLES)
+def test_row_description_table_fields(pair_psycopg2, table):
+    """What JDBC getTableName or pgx TableOID read: the source table and column number of each field."""
+    direct, proxy = pair_psycopg2
+
+    def fields(side):
+        side.begin()
+        try:
+            cur = side.conn.cursor()
+            cur.execute(f"SELECT * FROM {table} LIMIT 1")
+            return [(c.table_oid != 0, c.table_column) for c in cur.description]
+        finally:
+            side.rollback()
+
+    assert fields(direct) == fields(proxy)

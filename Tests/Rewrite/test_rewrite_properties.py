@@ -5,18 +5,21 @@ each runs directly and through pgcutover as in the corpus suite, with psycopg2 a
 
 Reproducible: derandomized (the examples depend only on the test's name and this file), no example
 database. PGCUTOVER_PROPERTY_EXAMPLES scales the example counts (default 60 reads, 40 writes per
-driver), which keeps the module within a couple of minutes.
+driver), which keeps the module within a couple of minutes; PGCUTOVER_PROPERTY_SEED=N explores
+another reproducible sequence.
 """
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from harness import Step, run_case
 
 SCALE = float(os.environ.get("PGCUTOVER_PROPERTY_EXAMPLES", "1"))
-SETTINGS = dict(derandomize=True, deadline=None, database=None, print_blob=True,
+SEED = os.environ.get("PGCUTOVER_PROPERTY_SEED")
+reproducible = seed(int(SEED)) if SEED else (lambda test: test)
+SETTINGS = dict(derandomize=SEED is None, deadline=None, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
 
@@ -163,6 +166,7 @@ def words_before(pair_psycopg2):
 
 
 @pytest.mark.parametrize("driver", ["psycopg2", "asyncpg"])
+@reproducible
 @settings(max_examples=int(60 * SCALE), **SETTINGS)
 @given(step=read())
 def test_random_reads(request, driver, step, words_before):
@@ -170,6 +174,7 @@ def test_random_reads(request, driver, step, words_before):
 
 
 @pytest.mark.parametrize("driver", ["psycopg2", "asyncpg"])
+@reproducible
 @settings(max_examples=int(40 * SCALE), **SETTINGS)
 @given(step=write())
 def test_random_writes(request, driver, step, words_before):
