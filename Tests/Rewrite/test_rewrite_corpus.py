@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import GENERATORS, LEGACY_TABLES, Step, run_case
+from harness import GENERATORS, LEGACY_TABLES, Step, run_case, table_differences
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 DIFF_LOG = Path(__file__).resolve().parents[2] / ".run" / "rewrite" / "diffs.txt"
@@ -166,3 +166,32 @@ def test_row_description_table_fields(pair_psycopg2, table):
             side.rollback()
 
     assert fields(direct) == fields(proxy)
+
+
+REUSED = [
+    ("SELECT word, relevance_score FROM god_vocabulary_profiles WHERE god_name = $1",
+     [["zeus"], ["athena"], ["O'Neil"], ["nobody"], ["apollo"], ["zeus"], ["Hermes Trismegistus"]]),
+    ("SELECT neighbor, cooccurrence_count FROM basin_relationships WHERE word = ANY($1)",
+     [[["w001"]], [["w002", "w003"]], [[]], [["Ζεύς", "with space"]], [["w001"]], [["w004"]], [["w005"]]]),
+    ("UPDATE god_vocabulary_profiles SET usage_count = COALESCE(usage_count, 0) + $1 WHERE god_name = $2 RETURNING id, usage_count",
+     [[1, "zeus"], [2, "athena"], [3, "zeus"], [1, "nobody"], [5, "zeus"], [1, "apollo"], [2, "zeus"]]),
+]
+
+
+@pytest.mark.parametrize("sql,arguments", REUSED, ids=["god", "words", "update"])
+def test_named_prepared_statement_reused(pair_asyncpg, sql, arguments, initial_words):
+    """One named prepared statement (asyncpg) executed many times with other arguments, past
+    the server's switch to a generic plan (after five executions), in one transaction."""
+    direct, proxy = pair_asyncpg
+    direct.begin()
+    proxy.begin()
+    try:
+        statements = [direct._do(side.conn.prepare(sql)) for side in (direct, proxy)]
+        for args in arguments:
+            d_rows, p_rows = (sorted(map(tuple, direct._do(s.fetch(*args))), key=repr) for s in statements)
+            assert d_rows == p_rows, (args, d_rows, p_rows)
+            assert statements[0].get_statusmsg() == statements[1].get_statusmsg(), args
+        assert not table_differences(direct, proxy, set(initial_words))
+    finally:
+        direct.rollback()
+        proxy.rollback()
