@@ -24,6 +24,6 @@ if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q
     pg_ctlcluster 15 main stop 2>/dev/null || true
 fi
 
-python3 - <<'PY' || pip install -q --disable-pip-version-check psycopg2-binary asyncpg pytest
-import psycopg2, asyncpg, pytest
+python3 - <<'PY' || pip install -q --disable-pip-version-check psycopg2-binary asyncpg pytest hypothesis pyyaml
+import psycopg2, asyncpg, pytest, hypothesis, yaml
 PY

@@ -27,4 +27,6 @@ swift test --skip-build 2>&1 | grep -v "' started at " || status=1
 echo "== driver suite (psql, pgbench, psycopg2, asyncpg, pgjdbc, node-pg) through the proxy"
 export PGCUTOVER_BIN="$root/.build/debug/pgcutover"
 bash scripts/test-drivers.sh || status=1
+echo "== rewrite differential suite (legacy statements direct vs through pgcutover --mode rewrite)"
+bash scripts/test-rewrite.sh || status=1
 exit $status

@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# Legacy statements at scale 1.0: each statement shape on the legacy tables (direct to PostgreSQL)
+# against the same statement through `pgcutover serve --mode rewrite` on the migrated table, in one
+# run, with pgbench custom scripts (-M prepared where parameterized, -c 1 and -c 4). Prints a
+# Markdown table and appends it, with the command and date, to docs/benchmarks.md under
+# "Rewrite: legacy statements direct vs rewritten through pgcutover".
+#   scripts/bench-rewrite.sh
+# Environment:
+#   PGCUTOVER_BIN             proxy binary (default .build/release/pgcutover, built if missing)
+#   PGCUTOVER_PG_PORT         the project's PostgreSQL (default 55438)
+#   PGCUTOVER_BENCH_SECONDS   pgbench -T per measurement (default 5)
+#   PGCUTOVER_BENCH_KEEP=1    reuse the benchmark databases if they exist
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+port=${PGCUTOVER_PG_PORT:-55438}
+bin=${PGCUTOVER_BIN:-.build/release/pgcutover}
+seconds=${PGCUTOVER_BENCH_SECONDS:-5}
+legacy_db=pgcutover_bench_legacy
+migrated_db=pgcutover_bench_migrated
+work="$root/.run/bench-rewrite"
+mkdir -p "$work"
+
+bash scripts/install-deps.sh
+bash scripts/postgres.sh start "$port" >/dev/null
+if [ ! -x "$bin" ]; then
+    echo "== building pgcutover (release)"
+    swift build -c release --product pgcutover 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] '
+fi
+
+psql_db() { local db=$1; shift; psql -h 127.0.0.1 -p "$port" -U postgres -d "$db" -qAtX -v ON_ERROR_STOP=1 "$@"; }
+exists() { [ "$(psql_db postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$1'")" = 1 ]; }
+
+# ---------------------------------------------------------------------------------------------
+# Data: the migrator's demo data and migration when this binary has them; otherwise the same
+# production-shaped data made with SQL (16,031 tokens; 109 god profiles over 12 gods and 97 words;
+# ~362k relationship rows over 8,513 words) and folded with the rewriter's test fold.
+# ---------------------------------------------------------------------------------------------
+if [ "${PGCUTOVER_BENCH_KEEP:-0}" = 1 ] && exists "$legacy_db" && exists "$migrated_db"; then
+    echo "== reusing $legacy_db and $migrated_db"
+    data_source="kept from an earlier run"
+else
+    psql_db postgres -c "DROP DATABASE IF EXISTS $migrated_db WITH (FORCE)" -c "DROP DATABASE IF EXISTS $legacy_db WITH (FORCE)"
+    psql_db postgres -c "CREATE DATABASE $legacy_db"
+    url="postgresql://postgres@127.0.0.1:$port"
+    # (an unknown subcommand's --help prints the top-level help and succeeds: look at the list)
+    subcommands=$("$bin" --help 2>&1 || true)
+    if grep -qE '^ +demo-data' <<<"$subcommands" && grep -qE '^ +migrate' <<<"$subcommands"; then
+        echo "== demo data at scale 1.0 (pgcutover demo-data)"
+        "$bin" demo-data --database-url "$url/$legacy_db" --scale 1.0 --seed 1
+        psql_db "$legacy_db" -c "CREATE TABLE IF NOT EXISTS vocabulary_learning (id SERIAL PRIMARY KEY, word TEXT NOT NULL, learned_from TEXT)" \
+            -c "INSERT INTO vocabulary_learning (word, learned_from) SELECT token, 'zeus' FROM coordizer_vocabulary WHERE id % 5 = 0"
+        psql_db postgres -c "CREATE DATABASE $migrated_db TEMPLATE $legacy_db"
+        "$bin" migrate up --database-url "$url/$migrated_db"
+        data_source="pgcutover demo-data --scale 1.0 --seed 1, pgcutover migrate up"
+    else
+        echo "== scale 1.0 data (SQL)"
+        psql_db "$legacy_db" <<'SQL'
+CREATE TABLE coordizer_vocabulary (
+    id SERIAL PRIMARY KEY,
+    token TEXT NOT NULL CONSTRAINT tokenizer_vocabulary_token_unique UNIQUE,
+    token_id INTEGER, frequency INTEGER DEFAULT 1, token_role TEXT DEFAULT 'encoding',
+    qfi_score DOUBLE PRECISION, basin_embedding REAL[], source_type TEXT,
+    created_at TIMESTAMP DEFAULT NOW(), updated_at TIMESTAMP DEFAULT NOW());
+CREATE TABLE god_vocabulary_profiles (
+    id SERIAL PRIMARY KEY, god_name TEXT NOT NULL, word TEXT NOT NULL,
+    relevance_score REAL NOT NULL, usage_count INTEGER DEFAULT 0, last_used TIMESTAMP DEFAULT NOW(),
+    learned_from_phi REAL, basin_distance REAL, UNIQUE (god_name, word));
+CREATE TABLE basin_relationships (
+    id SERIAL PRIMARY KEY, word TEXT NOT NULL, neighbor TEXT NOT NULL,
+    cooccurrence_count REAL DEFAULT 1, strength REAL, avg_phi REAL, max_phi REAL,
+    fisher_distance REAL, contexts TEXT[], updated_at TIMESTAMP DEFAULT NOW(),
+    UNIQUE (word, neighbor));
+CREATE TABLE vocabulary_learning (id SERIAL PRIMARY KEY, word TEXT NOT NULL, learned_from TEXT);
+
+INSERT INTO coordizer_vocabulary (token, token_id, frequency, token_role, qfi_score, basin_embedding, source_type,
+                                  created_at, updated_at)
+SELECT 'tok' || i, i, 1 + i % 50, CASE WHEN i % 9 = 0 THEN 'merge' ELSE 'encoding' END, (i % 1000) / 1000.0,
+       array_fill((i % 97) / 97.0::real, ARRAY[64]), 'bench', timestamp '2026-01-01' + i * interval '1 minute',
+       timestamp '2026-01-02' + i * interval '1 minute'
+FROM generate_series(1, 16031) AS i;
+
+INSERT INTO god_vocabulary_profiles (god_name, word, relevance_score, usage_count, last_used, learned_from_phi, basin_distance)
+SELECT (ARRAY['zeus', 'athena', 'apollo', 'ares', 'hermes', 'hera', 'poseidon', 'demeter', 'artemis',
+              'hephaestus', 'aphrodite', 'dionysus'])[1 + (i - 1) % 12],
+       'tok' || (1 + ((i - 1) % 97) * 13), ((i * 37) % 100) / 100.0, i % 9,
+       timestamp '2026-01-11 08:07:09.123456' + i * interval '13 minutes',
+       CASE WHEN i % 3 = 0 THEN NULL ELSE (i % 10) / 10.0 END, CASE WHEN i % 4 = 0 THEN NULL ELSE 1.0 / i END
+FROM generate_series(1, 109) AS i;
+
+-- 30..55 neighbours per word (mean ~42.5): ~362k rows over 8,513 words.
+INSERT INTO basin_relationships (word, neighbor, cooccurrence_count, strength, avg_phi, max_phi, fisher_distance,
+                                 contexts, updated_at)
+SELECT 'tok' || w, 'tok' || (1 + (w * 17 + k * 379) % 16031), 1 + (w * k) % 40, ((w + k) % 100) / 100.0 + 0.001,
+       0.3 + (k % 7) / 10.0, 0.9, ((w * k) % 1000) / 100.0,
+       CASE WHEN k % 3 = 0 THEN ARRAY['ctx ' || k, 'seen'] END, timestamp '2026-01-20' + (w + k) * interval '1 second'
+FROM generate_series(1, 8513) AS w, generate_series(1, 55) AS k
+WHERE k <= 30 + (w * 7) % 26
+ORDER BY w, k;
+
+INSERT INTO vocabulary_learning (word, learned_from)
+SELECT 'tok' || i, CASE WHEN i % 2 = 0 THEN 'zeus' ELSE 'athena' END FROM generate_series(1, 16031, 5) AS i;
+VACUUM ANALYZE;
+SQL
+        psql_db postgres -c "CREATE DATABASE $migrated_db TEMPLATE $legacy_db"
+        psql_db "$migrated_db" -f Tests/RewriterTests/Fixtures/migrate.sql
+        psql_db "$migrated_db" -c "VACUUM ANALYZE"
+        data_source="SQL-generated scale 1.0 data folded with Tests/RewriterTests/Fixtures/migrate.sql"
+    fi
+fi
+counts=$(psql_db "$legacy_db" -c "SELECT (SELECT count(*) FROM coordizer_vocabulary) || ' tokens, ' ||
+    (SELECT count(*) FROM god_vocabulary_profiles) || ' god profiles, ' ||
+    (SELECT count(*) FROM basin_relationships) || ' relationships over ' ||
+    (SELECT count(DISTINCT word) FROM basin_relationships) || ' words'")
+echo "   $counts"
+
+# ---------------------------------------------------------------------------------------------
+# The proxy, in rewrite mode, in front of the same server.
+# ---------------------------------------------------------------------------------------------
+proxy_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --listen "127.0.0.1:$proxy_port" --upstream "127.0.0.1:$port" --mode rewrite \
+    --mapping config/mapping.toml >"$work/proxy.log" 2>&1 &
+proxy_pid=$!
+# The same binary in its default passthrough mode in front of the legacy database: separates the
+# cost of the extra hop from the cost of the rewrite.
+pass_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --listen "127.0.0.1:$pass_port" --upstream "127.0.0.1:$port" >"$work/proxy-passthrough.log" 2>&1 &
+pass_pid=$!
+trap 'kill "$proxy_pid" "$pass_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    psql -h 127.0.0.1 -p "$proxy_port" -U postgres -d "$migrated_db" -qAtXc "SELECT 1" >/dev/null 2>&1 &&
+        psql -h 127.0.0.1 -p "$pass_port" -U postgres -d "$legacy_db" -qAtXc "SELECT 1" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+# ---------------------------------------------------------------------------------------------
+# Statement shapes: pgbench scripts. :god and :words are -D variables (parameters under -M
+# prepared); the upsert batch is literal, as psycopg2's execute_values sends it.
+# ---------------------------------------------------------------------------------------------
+cat >"$work/seed_god.sql" <<'SQL'
+SELECT word, relevance_score FROM god_vocabulary_profiles WHERE god_name = :god;
+SQL
+cat >"$work/seed_words.sql" <<'SQL'
+SELECT neighbor, cooccurrence_count FROM basin_relationships WHERE word = ANY(:words);
+SQL
+cat >"$work/full_load.sql" <<'SQL'
+SELECT word, neighbor, cooccurrence_count FROM basin_relationships ORDER BY word, cooccurrence_count DESC;
+SQL
+cat >"$work/join.sql" <<'SQL'
+SELECT g.word, g.relevance_score, b.neighbor, b.cooccurrence_count FROM god_vocabulary_profiles g JOIN basin_relationships b ON b.word = g.word WHERE g.god_name = :god ORDER BY b.cooccurrence_count DESC, b.neighbor LIMIT 50;
+SQL
+{
+    for i in $(seq 1 100); do
+        echo "\\set w$i random(1, 8513)"
+        echo "\\set n$i random(1, 16031)"
+    done
+    printf 'INSERT INTO basin_relationships (word, neighbor, cooccurrence_count, fisher_distance, avg_phi, max_phi, contexts, updated_at) VALUES '
+    for i in $(seq 1 100); do
+        [ "$i" = 1 ] || printf ', '
+        printf "('tok' || :w$i, 'tok' || :n$i, 2.0, 0.4, 0.6, 0.7, ARRAY['bench'], NOW())"
+    done
+    printf ' ON CONFLICT (word, neighbor) DO UPDATE SET cooccurrence_count = GREATEST(basin_relationships.cooccurrence_count, EXCLUDED.cooccurrence_count), avg_phi = (COALESCE(basin_relationships.avg_phi, 0.5) + EXCLUDED.avg_phi) / 2.0, contexts = CASE WHEN COALESCE(array_length(basin_relationships.contexts, 1), 0) < 10 THEN COALESCE(basin_relationships.contexts, ARRAY[]::text[]) || EXCLUDED.contexts ELSE basin_relationships.contexts END, updated_at = NOW();\n'
+} >"$work/upsert_batch.sql"
+cat >"$work/update_cte.sql" <<'SQL'
+WITH word_totals AS (SELECT word, SUM(cooccurrence_count) as total_cooc FROM basin_relationships GROUP BY word), max_prob AS (SELECT MAX(wr.cooccurrence_count / NULLIF(wt.total_cooc, 0)) as max_p FROM basin_relationships wr JOIN word_totals wt ON wr.word = wt.word) UPDATE basin_relationships wr SET strength = (wr.cooccurrence_count / NULLIF((SELECT total_cooc FROM word_totals WHERE word = wr.word), 0)) / NULLIF((SELECT max_p FROM max_prob), 0) WHERE strength IS NULL OR strength = 0 OR updated_at >= NOW() - INTERVAL '1 minute';
+SQL
+words='{tok10,tok200,tok3000,tok4500,tok8000}'
+
+# Same answers both ways before timing anything (sorted text of the reads).
+answer() { # port db sql
+    psql -h 127.0.0.1 -p "$1" -U postgres -d "$2" -qAtX -v ON_ERROR_STOP=1 -c "$3" | sort | md5sum
+}
+for sql in "SELECT word, relevance_score FROM god_vocabulary_profiles WHERE god_name = 'athena'" \
+           "SELECT neighbor, cooccurrence_count FROM basin_relationships WHERE word = ANY('$words')" \
+           "$(sed 's/:god/'"'athena'"'/; s/;$//' "$work/join.sql")" \
+           "SELECT count(*), sum(cooccurrence_count) FROM basin_relationships"; do
+    if [ "$(answer "$port" "$legacy_db" "$sql")" != "$(answer "$proxy_port" "$migrated_db" "$sql")" ]; then
+        echo "bench-rewrite: different answers direct and through pgcutover for: $sql" >&2
+        exit 1
+    fi
+done
+
+# shape | script | pgbench mode
+shapes=(
+    "seed: god vocabulary by god (\`god_name = \$1\`)|seed_god.sql|prepared"
+    "seed: relationships by words (\`word = ANY(\$1)\`, 5 words)|seed_words.sql|prepared"
+    "full load (362k rows, ORDER BY word, cooccurrence_count DESC)|full_load.sql|simple"
+    "join profiles x relationships for one god, top 50|join.sql|prepared"
+    "UPDATE with CTEs (strength recalculation, steady state)|update_cte.sql|simple"
+    "execute_values upsert batch, 100 rows, ON CONFLICT DO UPDATE|upsert_batch.sql|simple"
+)
+
+measure() { # port db script mode clients -> "tps latency_ms"
+    local out
+    out=$(pgbench -h 127.0.0.1 -p "$1" -U postgres -n -f "$work/$3" -M "$4" -c "$5" -j "$5" -T "$seconds" \
+        -D god=athena -D "words=$words" "$2" 2>&1) || { echo "pgbench failed: $out" >&2; return 1; }
+    local tps lat
+    tps=$(awk '/^tps = / {print $3}' <<<"$out")
+    lat=$(awk '/^latency average = / {print $4}' <<<"$out")
+    printf '%.1f %.3f' "$tps" "$lat"
+}
+
+# The strength UPDATE's work depends on how many rows qualify (NULL/0 strength, or updated in the
+# last minute). One run first on each side sets them, so the timed runs measure the steady state
+# of the script's loop: every relationship row scanned and tested, none changed (the upsert batch,
+# which makes rows qualify again, is timed after it).
+psql_db "$legacy_db" -f "$work/update_cte.sql" >/dev/null
+psql -h 127.0.0.1 -p "$proxy_port" -U postgres -d "$migrated_db" -qAtX -v ON_ERROR_STOP=1 -f "$work/update_cte.sql" >/dev/null
+
+date_utc=$(date -u '+%Y-%m-%d %H:%M UTC')
+table="| statement shape | pgbench | clients | legacy direct TPS | direct latency (ms) | legacy via pgcutover passthrough TPS | passthrough latency (ms) | rewritten via pgcutover TPS | rewritten latency (ms) | rewritten/direct TPS |
+|---|---|---|---|---|---|---|---|---|---|"
+for entry in "${shapes[@]}"; do
+    IFS='|' read -r label script mode <<<"$entry"
+    for clients in 1 4; do
+        echo "== $label, -M $mode -c $clients"
+        result=$(measure "$port" "$legacy_db" "$script" "$mode" "$clients")
+        read -r d_tps d_lat <<<"$result"
+        result=$(measure "$pass_port" "$legacy_db" "$script" "$mode" "$clients")
+        read -r t_tps t_lat <<<"$result"
+        result=$(measure "$proxy_port" "$migrated_db" "$script" "$mode" "$clients")
+        read -r p_tps p_lat <<<"$result"
+        ratio=$(python3 -c "print(f'{$p_tps / $d_tps:.2f}' if $d_tps else '-')")
+        echo "   direct $d_tps tps $d_lat ms | passthrough $t_tps tps $t_lat ms | rewritten $p_tps tps $p_lat ms"
+        table+="
+| $label | \`-M $mode\` | $clients | $d_tps | $d_lat | $t_tps | $t_lat | $p_tps | $p_lat | $ratio |"
+    done
+done
+
+section="
+### $date_utc
+
+\`scripts/bench-rewrite.sh\` (pgbench \`-n -T $seconds -c N -j N\`, scripts in \`.run/bench-rewrite/\`; proxy:
+\`$bin serve --mode rewrite --mapping config/mapping.toml\`). Data: $data_source ($counts).
+Direct: the legacy tables on PostgreSQL 15; passthrough: the same, through pgcutover's default
+mode (the cost of the hop); rewritten: the same statement sent to pgcutover in rewrite mode, which
+rewrites it onto coordizer_vocabulary's JSONB columns of the migrated copy. Writes change each
+database as they run (the upsert adds rows; the legacy database gets it twice), reads run first.
+The strength UPDATE runs once on each side before it is timed, so its figures are the script
+loop's steady state: every relationship row read and tested, none qualifying. Figures are one
+pgbench run each (TPS over the run, mean latency), not medians; the machine is shared.
+
+$table
+"
+echo "$section"
+heading="## Rewrite: legacy statements direct vs rewritten through pgcutover"
+[ -f docs/benchmarks.md ] || printf '# Benchmarks\n' >docs/benchmarks.md
+grep -qxF "$heading" docs/benchmarks.md || printf '\n%s\n' "$heading" >>docs/benchmarks.md
+python3 - "$heading" "$section" <<'PY'
+import sys
+heading, section = sys.argv[1], sys.argv[2]
+path = "docs/benchmarks.md"
+text = open(path).read()
+start = text.index(heading + "\n")
+# Insert at the end of this heading's section (before the next "## " heading), keeping the others.
+next_heading = text.find("\n## ", start + len(heading))
+end = len(text) if next_heading < 0 else next_heading + 1
+text = text[:end].rstrip("\n") + "\n" + section.rstrip("\n") + "\n" + ("\n" + text[end:] if end < len(text) else "")
+open(path, "w").write(text)
+PY
+echo "appended to docs/benchmarks.md"
