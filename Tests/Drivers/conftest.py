@@ -6,32 +6,27 @@ proxy transparent. Postgres is started by the project's own script; when it cann
 tests fail (CI starts it first), they never skip.
 """
 import os
-import shlex
-import signal
-import socket
+import sys
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Support"))
+import pgcutover_process  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
-RUN_DIR = REPO / ".run" / "drivers"
-PG_PORT = int(os.environ.get("PGCUTOVER_PG_PORT", "55434"))
-DIRECT = os.environ.get("PGCUTOVER_DIRECT", "") not in ("", "0")
 
 
 def proxy_binary() -> Path:
-    path = Path(os.environ.get("PGCUTOVER_BIN", ".build/release/pgcutover"))
-    return path if path.is_absolute() else REPO / path
+    return pgcutover_process.proxy_binary(".build/release/pgcutover")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+RUN_DIR = REPO / ".run" / "drivers"
+PG_PORT = int(os.environ.get("PGCUTOVER_PG_PORT", "55434"))
+DIRECT = os.environ.get("PGCUTOVER_DIRECT", "") not in ("", "0")
 
 
 def quote(value: str) -> str:
@@ -79,52 +74,9 @@ class Target:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def wait_accepting(host: str, port: int, proc: subprocess.Popen, log: Path, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"proxy exited with {proc.returncode} before accepting; log:\n"
-                               + log.read_text(errors="replace")[-4000:])
-        try:
-            with socket.create_connection((host, port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"proxy did not accept on {host}:{port} within {timeout}s")
-
-
-class ProxyProcess:
+class ProxyProcess(pgcutover_process.ProxyProcess):
     def __init__(self, name: str, upstream_port: int, extra_args=()):
-        binary = proxy_binary()
-        if not os.access(binary, os.X_OK):
-            raise RuntimeError(f"proxy binary {binary} is missing: build it (swift build -c release) or "
-                               "set PGCUTOVER_BIN, or set PGCUTOVER_DIRECT=1 to test Postgres directly")
-        RUN_DIR.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.log = RUN_DIR / f"proxy-{name}.log"
-        args = [str(binary), "serve", "--listen", f"127.0.0.1:{self.port}",
-                "--upstream", f"127.0.0.1:{upstream_port}", *extra_args,
-                *shlex.split(os.environ.get("PGCUTOVER_PROXY_ARGS", ""))]
-        self.logfile = open(self.log, "wb")
-        self.logfile.write(("$ " + " ".join(args) + "\n").encode())
-        self.logfile.flush()
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.logfile,
-                                     stderr=self.logfile, cwd=REPO)
-        try:
-            wait_accepting("127.0.0.1", self.port, self.proc, self.log)
-        except Exception:
-            self.stop()
-            raise
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.logfile.close()
+        super().__init__(name, upstream_port, extra_args, run_dir=RUN_DIR, binary=proxy_binary())
 
 
 @pytest.fixture(scope="session")

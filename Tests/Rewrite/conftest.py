@@ -8,14 +8,14 @@ project's own script; when it, the proxy binary or a driver is missing the tests
 """
 import asyncio
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Support"))
+import pgcutover_process  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -33,14 +33,7 @@ EXTRA_SQL = HERE / "fixtures" / "learned_words.sql"
 
 
 def proxy_binary() -> Path:
-    path = Path(os.environ.get("PGCUTOVER_BIN", ".build/debug/pgcutover"))
-    return path if path.is_absolute() else REPO / path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return pgcutover_process.proxy_binary(".build/debug/pgcutover")
 
 
 def psql(dbname: str, *args: str, stdin: str = None) -> str:
@@ -82,43 +75,10 @@ def databases(postgres):
     return LEGACY_DB, MIGRATED_DB
 
 
-class Proxy:
-    def __init__(self, upstream_port: int):
-        binary = proxy_binary()
-        if not os.access(binary, os.X_OK):
-            raise RuntimeError(f"proxy binary {binary} is missing: swift build --product pgcutover, "
-                               "or set PGCUTOVER_BIN")
-        RUN_DIR.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.log = RUN_DIR / "proxy.log"
-        args = [str(binary), "serve", "--listen", f"127.0.0.1:{self.port}", "--upstream",
-                f"127.0.0.1:{upstream_port}", "--mode", "rewrite", "--mapping", str(REPO / "config" / "mapping.toml")]
-        self.logfile = open(self.log, "wb")
-        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.logfile,
-                                     stderr=self.logfile, cwd=REPO)
-        deadline = time.monotonic() + 30
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"proxy exited with {self.proc.returncode}:\n"
-                                   + self.log.read_text(errors="replace")[-4000:])
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("proxy did not accept connections within 30 s")
-                time.sleep(0.1)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.logfile.close()
+def Proxy(upstream_port: int) -> pgcutover_process.ProxyProcess:
+    return pgcutover_process.ProxyProcess(
+        "rewrite", upstream_port, ["--mode", "rewrite", "--mapping", str(REPO / "config" / "mapping.toml")],
+        run_dir=RUN_DIR, binary=proxy_binary())
 
 
 @pytest.fixture(scope="session")
