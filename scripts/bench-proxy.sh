@@ -160,11 +160,8 @@ echo "$table"
 
 if [ "$write_docs" = 1 ]; then
     mkdir -p docs
-    [ -f docs/benchmarks.md ] || printf '# Benchmarks\n' >docs/benchmarks.md
-    grep -q '^## Proxy throughput (pgbench -S)' docs/benchmarks.md ||
-        printf '\n## Proxy throughput (pgbench -S)\n\nEach run is appended by `scripts/bench-proxy.sh`.\n' >>docs/benchmarks.md
     {
-        printf '\n### %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+        printf '### %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
         printf 'Command: `%s`, i.e. `pgbench -n -S -M MODE -c %s -j %s -T %s -l` per target, scale %s, %s round(s), ' \
             "BENCH_DURATION=$duration BENCH_CLIENTS=$clients BENCH_THREADS=$threads BENCH_SCALE=$scale BENCH_TARGETS=\"$targets\" BENCH_ROUNDS=$rounds${BENCH_PGCUTOVER_ARGS:+ BENCH_PGCUTOVER_ARGS=\"$BENCH_PGCUTOVER_ARGS\"} scripts/bench-proxy.sh" \
             "$clients" "$threads" "$duration" "$scale" "$rounds"
@@ -173,6 +170,7 @@ if [ "$write_docs" = 1 ]; then
             "$(pgbench --version)" "$(pgbouncer --version 2>/dev/null | head -1 || echo 'PgBouncer not used')" \
             "$(git -C "$(dirname "$bin")/../.." rev-parse --short HEAD 2>/dev/null | sed 's/^/pgcutover built from /' || echo 'pgcutover')"
         echo "$table"
-    } >>docs/benchmarks.md
-    echo "bench: appended to docs/benchmarks.md" >&2
+    } | python3 scripts/docs-section.py docs/benchmarks.md '## Proxy throughput (pgbench -S)' \
+        'Each run is appended by `scripts/bench-proxy.sh`.'
+    echo "bench: added to docs/benchmarks.md" >&2
 fi
