@@ -257,6 +257,27 @@ final class RewritePipelineTests: XCTestCase {
         XCTAssertEqual(completions.first?.audit.tables, ["god_vocabulary_profiles"])
     }
 
+    func testTheCheckFunctionsContextLineIsNotShown() throws {
+        var pipeline = pipeline()
+        _ = pipeline.clientFrameReceived(.of(Query(sql: "INSERT INTO god_vocabulary_profiles (god_name, word, relevance_score) VALUES ('zeus', 'w001', 1)")))
+        let raised = ErrorResponse(fields: ErrorFields([
+            (.localizedSeverity, "ERROR"), (.severity, "ERROR"), (.sqlState, "23505"),
+            (.message, "duplicate key value violates unique constraint \"god_vocabulary_profiles_god_name_word_key\""),
+            (.whereContext, "PL/pgSQL function pgcutover_check(boolean,text,text) line 4 at RAISE"),
+        ]))
+        guard case .replace(var bytes) = pipeline.serverFrameReceived(.of(raised)) else { return XCTFail("expected the error to be scrubbed") }
+        var decoder = FrameDecoder(phase: .messages)
+        let fields = try ErrorResponse(frame: XCTUnwrap(try decoder.next(from: &bytes))).fields
+        XCTAssertNil(fields[.whereContext])
+        XCTAssertEqual(fields.sqlState, "23505")
+        XCTAssertEqual(fields.message, raised.fields.message)
+        // Other errors, and other CONTEXT lines, travel unchanged.
+        _ = pipeline.serverFrameReceived(.readyForQuery(.idle))
+        _ = pipeline.clientFrameReceived(.of(Query(sql: "SELECT f()")))
+        let own = ErrorResponse(fields: ErrorFields([(.sqlState, "P0001"), (.message, "x"), (.whereContext, "PL/pgSQL function f() line 1 at RAISE")]))
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(own)), .forward)
+    }
+
     func testTheCacheServesRepeatedStatements() {
         let router = StatementRouter(rewriter: Self.router.rewriter, cacheCapacity: 2)
         _ = router.route("SELECT * FROM basin_relationships")

@@ -216,6 +216,25 @@ struct RewritePipeline {
     // MARK: Server side
 
     mutating func serverFrameReceived(_ frame: Frame) -> ServerDecision {
+        let decision = answer(frame)
+        if rewriting, decision == .forward, frame.backendID == .errorResponse, let scrubbed = Self.scrubbed(frame) {
+            return .replace(scrubbed)
+        }
+        return decision
+    }
+
+    /// A legacy constraint error raised by a rewritten write comes from `pgcutover_check`, a
+    /// PL/pgSQL function, so the server adds a CONTEXT line naming it, which the legacy table's
+    /// error never had: it goes.
+    private static func scrubbed(_ frame: Frame) -> ByteBuffer? {
+        guard var error = try? ErrorResponse(frame: frame),
+              let context = error.fields[.whereContext], context.contains("pgcutover_check(")
+        else { return nil }
+        error.fields.fields.removeAll { $0.code == .whereContext }
+        return FrameEncoder.frame(error)
+    }
+
+    private mutating func answer(_ frame: Frame) -> ServerDecision {
         guard let id = frame.backendID else { return .forward }
         switch id {
         case .noticeResponse, .parameterStatus, .notificationResponse, .negotiateProtocolVersion:
