@@ -28,7 +28,7 @@ public final class ProxyServer: Service, Sendable {
             throw TLSContextFactory.Failure(description: "a TLS key needs a TLS certificate (tls.cert / --tls-cert)")
         }
         var router: StatementRouter?
-        if configuration.mode == .rewrite || configuration.auditLog != nil {
+        if configuration.mode != .passthrough || configuration.auditLog != nil {
             let mapping = try Rewriter.loadMapping(path: configuration.mappingPath)
             router = StatementRouter(rewriter: Rewriter(mapping: mapping), cacheCapacity: configuration.rewriteCacheSize)
         }
@@ -42,6 +42,7 @@ public final class ProxyServer: Service, Sendable {
             clientTLS: clientTLS,
             router: router,
             mode: configuration.mode,
+            blockHint: configuration.blockHint,
             audit: try configuration.auditLog.map {
                 AuditLog(sink: try AuditDestination(argument: $0).makeSink(), capacity: configuration.auditQueueCapacity, logger: logger)
             },

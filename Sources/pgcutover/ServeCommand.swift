@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds a shutdown waits for sessions to finish (default 30).")
     var shutdownTimeout: Int64?
 
-    @Option(name: .long, help: "What happens to statements on the legacy tables: passthrough or rewrite (default passthrough).")
+    @Option(name: .long, help: "What happens to statements on the legacy tables: passthrough, rewrite or block (default passthrough).")
     var mode: String?
 
     @Option(name: .long, help: "The mapping of legacy tables onto the consolidated table (default config/mapping.toml).")

@@ -207,7 +207,7 @@ final class RewritePipelineTests: XCTestCase {
     }
 
     func testPassthroughAuditingWatchesWithoutChangingAByte() {
-        var pipeline = RewritePipeline(router: Self.router, rewriting: false, auditing: true)
+        var pipeline = RewritePipeline(router: Self.router, mode: .passthrough, auditing: true)
         XCTAssertEqual(pipeline.clientFrameReceived(.of(Query(sql: "SELECT 1; DELETE FROM basin_relationships WHERE word = 'a'"))), .forward)
         XCTAssertEqual(pipeline.serverFrameReceived(tag("SELECT 1")), .forward)
         XCTAssertEqual(pipeline.serverFrameReceived(tag("DELETE 4")), .forward)
@@ -227,7 +227,7 @@ final class RewritePipelineTests: XCTestCase {
     }
 
     func testRewriteAuditingRecordsTheLegacyRowCountAndErrors() {
-        var pipeline = RewritePipeline(router: Self.router, rewriting: true, auditing: true)
+        var pipeline = RewritePipeline(router: Self.router, mode: .rewrite, auditing: true)
         _ = pipeline.clientFrameReceived(.of(Parse(statementName: "", query: "DELETE FROM basin_relationships WHERE word = $1")))
         _ = pipeline.clientFrameReceived(.of(Bind(portalName: "", statementName: "", parameterFormats: [], parameters: [ByteBuffer(string: "a")], resultFormats: [])))
         _ = pipeline.clientFrameReceived(.of(Execute(portalName: "")))
@@ -276,6 +276,32 @@ final class RewritePipelineTests: XCTestCase {
         _ = pipeline.clientFrameReceived(.of(Query(sql: "SELECT f()")))
         let own = ErrorResponse(fields: ErrorFields([(.sqlState, "P0001"), (.message, "x"), (.whereContext, "PL/pgSQL function f() line 1 at RAISE")]))
         XCTAssertEqual(pipeline.serverFrameReceived(.of(own)), .forward)
+    }
+
+    func testBlockModeRefusesLegacyStatementsAndNamesTheirReplacement() throws {
+        var pipeline = RewritePipeline(router: Self.router, mode: .block, auditing: true, blockHint: "Ask the data team.")
+        XCTAssertEqual(pipeline.clientFrameReceived(.of(Query(sql: "SELECT * FROM coordizer_vocabulary"))), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+
+        XCTAssertEqual(replacedQuery(pipeline.clientFrameReceived(.of(Query(sql: "SELECT word FROM god_vocabulary_profiles")))), RewritePipeline.failingStatement)
+        guard case .replace(var bytes) = pipeline.serverFrameReceived(.of(ErrorResponse(fields: .error(sqlState: "0A000", message: "x")))) else {
+            return XCTFail("expected the block error")
+        }
+        var decoder = FrameDecoder(phase: .messages)
+        let fields = try ErrorResponse(frame: XCTUnwrap(try decoder.next(from: &bytes))).fields
+        XCTAssertEqual(fields.sqlState, "42501")
+        XCTAssertEqual(fields.message, "pgcutover blocks access to legacy table god_vocabulary_profiles")
+        XCTAssertEqual(fields[.detail], "god_vocabulary_profiles is now coordizer_vocabulary.god_profile.")
+        XCTAssertEqual(fields[.hint], "Ask the data team.")
+        XCTAssertEqual(pipeline.takeCompletions().first?.audit.action, .blocked)
+        _ = pipeline.serverFrameReceived(.readyForQuery(.idle))
+
+        // Even a statement the rewriter could not translate is blocked, not refused.
+        guard case .replace = pipeline.clientFrameReceived(.of(Parse(statementName: "", query: "SELECT ctid FROM basin_relationships"))) else {
+            return XCTFail("expected the Parse to be replaced")
+        }
+        XCTAssertEqual(pipeline.takeCompletions().first?.audit.action, .blocked)
+        XCTAssertEqual(pipeline.takeCompletions().count, 0)
     }
 
     func testTheCacheServesRepeatedStatements() {

@@ -143,6 +143,7 @@ extension AuditRecord.Mode {
         switch mode {
         case .passthrough: self = .passthrough
         case .rewrite: self = .rewrite
+        case .block: self = .block
         }
     }
 }

@@ -39,7 +39,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         self.info = info
         self.machine = SessionStateMachine(
             clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode,
-            router: environment.router, rewriting: environment.mode == .rewrite, auditing: environment.audit != nil)
+            router: environment.router, mode: environment.mode, auditing: environment.audit != nil,
+            blockHint: environment.blockHint)
         self.clientDecoder = FrameDecoder(phase: .startup, maximumMessageLength: environment.maximumMessageLength)
         self.serverDecoder = FrameDecoder(phase: .messages, maximumMessageLength: environment.maximumMessageLength)
         var logger = environment.logger

@@ -65,6 +65,7 @@ public enum ConfigurationFile {
                 configuration.mode = mode
             }
             configuration.mappingPath = try cutover.string("mapping") ?? configuration.mappingPath
+            configuration.blockHint = try cutover.string("block_hint") ?? configuration.blockHint
             if let value = try cutover.int("rewrite_cache_size", range: 1...10_000_000) {
                 configuration.rewriteCacheSize = value
             }

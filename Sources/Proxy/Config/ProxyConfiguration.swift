@@ -29,6 +29,8 @@ public struct ProxyConfiguration: Hashable, Sendable {
     public var mode = CutoverMode.passthrough
     /// The fold of each legacy table into the consolidated one (config/mapping.toml).
     public var mappingPath = "config/mapping.toml"
+    /// The hint of block mode's error; a default that points at the runbook otherwise.
+    public var blockHint: String?
     /// Rewritten statements kept, by text, for reuse across sessions.
     public var rewriteCacheSize = 4096
 

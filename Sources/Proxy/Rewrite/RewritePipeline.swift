@@ -64,8 +64,12 @@ struct RewritePipeline {
     }
 
     let router: StatementRouter
-    /// In passthrough mode the pipeline only watches (for the audit); in rewrite mode it rewrites.
-    let rewriting: Bool
+    let mode: CutoverMode
+    /// In passthrough mode the pipeline only watches (for the audit); in rewrite and block modes it
+    /// changes what the server is sent.
+    var rewriting: Bool { mode != .passthrough }
+    /// The hint of block mode's error.
+    let blockHint: String
     /// Records legacy statements as they complete (`takeCompletions`).
     let auditing: Bool
     /// The text of a statement is only ever rewritten as UTF-8; under another client_encoding a
@@ -78,10 +82,28 @@ struct RewritePipeline {
     private var portals: [String: ExecutePlan] = [:]
     private var completions: [StatementCompletion] = []
 
-    init(router: StatementRouter, rewriting: Bool = true, auditing: Bool = false) {
+    init(router: StatementRouter, mode: CutoverMode = .rewrite, auditing: Bool = false, blockHint: String = Self.defaultBlockHint) {
         self.router = router
-        self.rewriting = rewriting
+        self.mode = mode
         self.auditing = auditing
+        self.blockHint = blockHint
+    }
+
+    static let defaultBlockHint =
+        "This table is retired: read and write the consolidated column named above instead."
+
+    /// Block mode's answer to a statement on legacy tables: which tables, and where their rows are.
+    private func blocked(_ sql: String) -> RewriteError {
+        let mapping = router.rewriter.mapping
+        let named = router.rewriter.legacyTablesMentioned(in: sql)
+        let tables = mapping.tables.filter { named.contains($0.name) }
+        let places = tables.map { "\($0.name) is now \(mapping.targetTable).\($0.container)" }
+        return RewriteError(
+            sqlState: "42501",
+            message: "pgcutover blocks access to legacy table" + (tables.count == 1 ? " " : "s ")
+                + tables.map(\.name).joined(separator: ", "),
+            detail: places.joined(separator: "; ") + ".",
+            hint: blockHint)
     }
 
     /// Legacy statements completed since the last call, for the audit.
@@ -106,6 +128,7 @@ struct RewritePipeline {
     private func route(_ sql: String) -> RewriteOutcome {
         let outcome = router.route(sql)
         if case .passThrough = outcome { return outcome }
+        if mode == .block { return .refused(blocked(sql)) }
         guard clientEncodingIsUTF8 || !rewriting else {
             return .refused(RewriteError(
                 sqlState: "0A000", message: "pgcutover rewrites statements on legacy tables only with client_encoding UTF8",
@@ -134,7 +157,7 @@ struct RewritePipeline {
                     expectations.append(.query(statements: [QueryStatement(rule: .fromServer, audit: refusedAudit(query.sql, action: .passed))], refusal: nil, startedAt: now))
                     return .forward
                 }
-                expectations.append(.query(statements: [QueryStatement(rule: .fromServer, audit: refusedAudit(query.sql, action: .refused))], refusal: Self.fields(error), startedAt: now))
+                expectations.append(.query(statements: [QueryStatement(rule: .fromServer, audit: refusedAudit(query.sql, action: refusalAction))], refusal: Self.fields(error), startedAt: now))
                 return .replace(FrameEncoder.frame(Query(sql: Self.failingStatement)))
             }
         case .parse?:
@@ -160,7 +183,7 @@ struct RewritePipeline {
                     return .forward
                 }
                 statements[parse.statementName] = nil
-                if let audit = refusedAudit(parse.query, action: .refused) {
+                if let audit = refusedAudit(parse.query, action: refusalAction) {
                     completions.append(StatementCompletion(audit: audit, startedAt: NIODeadline.now(), rows: nil, sqlState: error.sqlState))
                 }
                 expectations.append(.refusedParse(Self.fields(error)))
@@ -389,6 +412,8 @@ struct RewritePipeline {
             sql: sql, rewrittenSQL: rewrittenSQL, tables: statement.legacyTables, kind: statement.kind,
             action: rewriting ? .rewritten : .passed)
     }
+
+    private var refusalAction: AuditRecord.Action { mode == .block ? .blocked : .refused }
 
     private func refusedAudit(_ sql: String, action: AuditRecord.Action) -> StatementAudit? {
         guard auditing else { return nil }

@@ -10,6 +10,7 @@ public struct SessionEnvironment: Sendable {
     /// Set in rewrite mode, and whenever statements are audited.
     public var router: StatementRouter?
     public var mode: CutoverMode
+    public var blockHint: String?
     public var audit: AuditLog?
     /// Literal values go into audit records only when this is set.
     public var auditLiterals: Bool

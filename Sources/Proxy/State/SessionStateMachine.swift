@@ -77,17 +77,19 @@ public struct SessionStateMachine: Sendable {
     /// made to look like the legacy ones. Absent, every byte is relayed as it is.
     private var rewrite: RewritePipeline?
 
-    /// With a router, statements on legacy tables are rewritten (`rewriting`) and/or recorded for
-    /// the audit (`auditing`); without one, every byte is relayed as it is.
+    /// With a router, statements on legacy tables are rewritten or blocked (`mode`) and/or
+    /// recorded for the audit (`auditing`); without one, every byte is relayed as it is.
     public init(
         clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode, router: StatementRouter? = nil,
-        rewriting: Bool = true, auditing: Bool = false
+        mode: CutoverMode = .rewrite, auditing: Bool = false, blockHint: String? = nil
     ) {
         self.state = .awaitingStartup(tlsDone: false)
         self.clientTLSAvailable = clientTLSAvailable
         self.upstreamSSLMode = upstreamSSLMode
-        if let router, rewriting || auditing {
-            self.rewrite = RewritePipeline(router: router, rewriting: rewriting, auditing: auditing)
+        if let router, mode != .passthrough || auditing {
+            self.rewrite = RewritePipeline(
+                router: router, mode: mode, auditing: auditing,
+                blockHint: blockHint ?? RewritePipeline.defaultBlockHint)
         }
     }
 
