@@ -8,9 +8,14 @@ import WireProtocol
 /// Delivers one CancelRequest to the server on a connection of its own, secured like the
 /// session's connections (hosted servers route by SNI, so a plaintext cancel might go nowhere).
 enum CancelForwarder {
-    static func send(_ key: BackendKeyData, to endpoint: UpstreamEndpoint, on eventLoop: any EventLoop, logger: Logger) {
+    /// Completes when the server has closed the cancel connection, i.e. has acted on the request
+    /// (or when it cannot be reached): the client's own cancel connection is held open until then,
+    /// as the server holds it, so a query the client sends next is not the one cancelled.
+    static func send(
+        _ key: BackendKeyData, to endpoint: UpstreamEndpoint, on eventLoop: any EventLoop, logger: Logger
+    ) -> EventLoopFuture<Void> {
         let request = FrameEncoder.frame(CancelRequest(processID: key.processID, secretKey: key.secretKey))
-        ClientBootstrap(group: eventLoop)
+        return ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(endpoint.connectTimeoutSeconds))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -19,9 +24,19 @@ enum CancelForwarder {
                 }
             }
             .connect(host: endpoint.address.host, port: endpoint.address.port)
-            .whenFailure { error in
+            .flatMap { channel in
+                // The server answers nothing and closes; a server that never closes must not
+                // hold the client forever.
+                let deadline = channel.eventLoop.scheduleTask(in: .seconds(endpoint.connectTimeoutSeconds)) {
+                    channel.close(promise: nil)
+                }
+                channel.closeFuture.whenComplete { _ in deadline.cancel() }
+                return channel.closeFuture
+            }
+            .flatMapErrorThrowing { error in
                 logger.warning("cannot deliver cancel request to the server", metadata: ["error": "\(error)"])
             }
+            .hop(to: eventLoop)
     }
 }
 

@@ -339,8 +339,11 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             // Anything the client sent meanwhile can flow now.
             processClientBytes()
         case .cancel(let request):
-            routeCancel(request)
-            close(error: nil)
+            // The connection closes once the server has acted on the cancel, as the server's own
+            // does: a client that waits for the close (libpq's PQcancel) then knows it is done.
+            guard let context else { return }
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            routeCancel(request, on: context.eventLoop).whenComplete { _ in bound.value.close(error: nil) }
         case .closeSession(let error):
             close(error: error)
         case .closeQuietly:
@@ -376,16 +379,17 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             registryKey, target: .init(upstream: environment.upstream, serverKeys: serverKeys))
     }
 
-    private func routeCancel(_ request: CancelRequest) {
+    private func routeCancel(_ request: CancelRequest, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
         guard let target = environment.cancelKeys.target(for: request) else {
             // The server, too, ignores a cancel it cannot match, without a word.
             logger.debug("cancel request for an unknown key", metadata: ["pid": "\(request.processID)"])
-            return
+            return eventLoop.makeSucceededVoidFuture()
         }
         logger.info("cancel request", metadata: ["pid": "\(request.processID)"])
-        for key in target.serverKeys {
-            CancelForwarder.send(key, to: target.upstream, on: context?.eventLoop ?? environment.eventLoopGroup.next(), logger: logger)
+        let deliveries = target.serverKeys.map {
+            CancelForwarder.send($0, to: target.upstream, on: eventLoop, logger: logger)
         }
+        return EventLoopFuture.andAllComplete(deliveries, on: eventLoop)
     }
 
     private func startClientTLS() {
