@@ -279,14 +279,12 @@ struct RewritePipeline {
                 return .drop
             case .commandComplete:
                 statementIndex += 1
-                let decision = retag(frame, rule)
-                complete(statement?.audit, startedAt: startedAt, tag: decision, frame: frame, sqlState: nil)
-                return decision
+                return commandCompleted(frame, rule, audit: statement?.audit, startedAt: startedAt)
             case .emptyQueryResponse:
                 statementIndex += 1
                 return .forward
             case .errorResponse:
-                complete(statement?.audit, startedAt: startedAt, tag: nil, frame: nil, sqlState: Self.sqlState(in: frame, refusal: refusal))
+                record(statement?.audit, startedAt: startedAt, rows: nil, sqlState: Self.sqlState(in: frame, refusal: refusal))
                 if let refusal {
                     return .replace(FrameEncoder.frame(ErrorResponse(fields: refusal)))
                 }
@@ -332,11 +330,9 @@ struct RewritePipeline {
                 return .forward
             case .commandComplete:
                 expectations.removeFirst()
-                let decision = retag(frame, plan.rule)
-                complete(plan.audit, startedAt: startedAt, tag: decision, frame: frame, sqlState: nil)
-                return decision
+                return commandCompleted(frame, plan.rule, audit: plan.audit, startedAt: startedAt)
             case .errorResponse:
-                complete(plan.audit, startedAt: startedAt, tag: nil, frame: nil, sqlState: Self.sqlState(in: frame, refusal: nil))
+                record(plan.audit, startedAt: startedAt, rows: nil, sqlState: Self.sqlState(in: frame, refusal: nil))
                 return unexpected(id)
             case .emptyQueryResponse, .portalSuspended:
                 expectations.removeFirst()
@@ -391,21 +387,6 @@ struct RewritePipeline {
         }
     }
 
-    private mutating func retag(_ frame: Frame, _ rule: CommandTagRule) -> ServerDecision {
-        switch rule {
-        case .fromServer:
-            return .forward
-        case .countFromResult(let verb):
-            defer { capturedCount = nil }
-            return .replace(FrameEncoder.frame(CommandComplete(tag: verb.tag(count: capturedCount ?? 0))))
-        case .renameSelect(let verb):
-            let count = (try? CommandComplete(frame: frame)).flatMap { Int($0.tag.split(separator: " ").last ?? "") } ?? 0
-            return .replace(FrameEncoder.frame(CommandComplete(tag: verb.tag(count: count))))
-        case .fixed(let tag):
-            return .replace(FrameEncoder.frame(CommandComplete(tag: tag)))
-        }
-    }
-
     private func audit(_ sql: String, _ rewrittenSQL: String?, _ statement: RewrittenStatement) -> StatementAudit? {
         guard auditing, !statement.legacyTables.isEmpty else { return nil }
         return StatementAudit(
@@ -421,24 +402,38 @@ struct RewritePipeline {
             sql: sql, rewrittenSQL: nil, tables: router.rewriter.legacyTablesMentioned(in: sql), kind: nil, action: action)
     }
 
-    private mutating func complete(
-        _ audit: StatementAudit?, startedAt: NIODeadline, tag decision: ServerDecision?, frame: Frame?, sqlState: String?
-    ) {
-        guard let audit else { return }
-        var rows: Int?
-        if let decision {
-            var tag: String?
-            switch decision {
-            case .replace(let bytes):
-                var copy = bytes
-                var decoder = FrameDecoder(phase: .messages)
-                tag = (try? decoder.next(from: &copy)).flatMap { $0 }.flatMap { try? CommandComplete(frame: $0).tag }
-            case .forward, .drop:
-                tag = frame.flatMap { try? CommandComplete(frame: $0).tag }
-            }
-            rows = tag.flatMap { $0.split(separator: " ").last.flatMap { Int($0) } }
+    /// A statement's CommandComplete: the legacy tag in place of the server's where the rule says
+    /// so, and the audit's completion with the row count the client is told.
+    private mutating func commandCompleted(
+        _ frame: Frame, _ rule: CommandTagRule, audit: StatementAudit?, startedAt: NIODeadline
+    ) -> ServerDecision {
+        let serverTag = { (try? CommandComplete(frame: frame))?.tag }
+        let legacyTag: String?
+        switch rule {
+        case .fromServer:
+            legacyTag = nil
+        case .countFromResult(let verb):
+            legacyTag = verb.tag(count: capturedCount ?? 0)
+            capturedCount = nil
+        case .renameSelect(let verb):
+            legacyTag = verb.tag(count: serverTag().flatMap(Self.rowCount(in:)) ?? 0)
+        case .fixed(let tag):
+            legacyTag = tag
         }
+        if audit != nil {
+            record(audit, startedAt: startedAt, rows: (legacyTag ?? serverTag()).flatMap(Self.rowCount(in:)), sqlState: nil)
+        }
+        return legacyTag.map { .replace(FrameEncoder.frame(CommandComplete(tag: $0))) } ?? .forward
+    }
+
+    private mutating func record(_ audit: StatementAudit?, startedAt: NIODeadline, rows: Int?, sqlState: String?) {
+        guard let audit else { return }
         completions.append(StatementCompletion(audit: audit, startedAt: startedAt, rows: rows, sqlState: sqlState))
+    }
+
+    /// The count at the end of a command tag (`INSERT 0 3`, `SELECT 12`); nil for tags without one.
+    private static func rowCount(in tag: String) -> Int? {
+        tag.split(separator: " ").last.flatMap { Int($0) }
     }
 
     private static func sqlState(in frame: Frame, refusal: ErrorFields?) -> String? {
