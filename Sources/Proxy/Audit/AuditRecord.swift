@@ -142,6 +142,8 @@ extension AuditRecord.Mode {
     public init(_ mode: CutoverMode) {
         switch mode {
         case .passthrough: self = .passthrough
+        case .dualWrite: self = .dualWrite
+        case .shadow: self = .shadow
         case .rewrite: self = .rewrite
         case .block: self = .block
         }

@@ -26,11 +26,24 @@ public struct ProxyConfiguration: Hashable, Sendable {
 
     public var logLevel = Logger.Level.info
 
-    public var mode = CutoverMode.passthrough
+    /// The mode of every legacy table for every client: defaults, per-table sections, rules.
+    public var cutover = CutoverPolicy()
+    /// The default mode of every legacy table (`--mode`): setting it clears per-table defaults,
+    /// so the command line decides for both tables; rules still apply.
+    public var mode: CutoverMode {
+        get { cutover.defaultTable.mode }
+        set {
+            cutover.defaultTable.mode = newValue
+            for name in cutover.tables.keys { cutover.tables[name]?.mode = newValue }
+        }
+    }
     /// The fold of each legacy table into the consolidated one (config/mapping.toml).
     public var mappingPath = "config/mapping.toml"
     /// The hint of block mode's error; a default that points at the runbook otherwise.
-    public var blockHint: String?
+    public var blockHint: String? {
+        get { cutover.blockHint }
+        set { cutover.blockHint = newValue }
+    }
     /// Rewritten statements kept, by text, for reuse across sessions.
     public var rewriteCacheSize = 4096
 

@@ -67,7 +67,7 @@ struct RewritePipeline {
     let mode: CutoverMode
     /// In passthrough mode the pipeline only watches (for the audit); in rewrite and block modes it
     /// changes what the server is sent.
-    var rewriting: Bool { mode != .passthrough }
+    var rewriting: Bool { mode == .rewrite || mode == .block }
     /// The hint of block mode's error.
     let blockHint: String
     /// Records legacy statements as they complete (`takeCompletions`).

@@ -1,0 +1,46 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The running configuration, shared by every session and replaced whole by a reload (SIGHUP or
+/// the admin console's RELOAD). Sessions compare `generation` at the start of each transaction and
+/// take the new snapshot only then, so a transaction keeps the configuration it began with.
+public final class ConfigurationStore: Sendable {
+    public struct Snapshot: Sendable {
+        public var generation: UInt64
+        public var configuration: ProxyConfiguration
+        public var loadedAt: Date
+    }
+
+    private let box: NIOLockedValueBox<Snapshot>
+    private let loader: @Sendable () throws(ConfigurationError) -> ProxyConfiguration
+
+    /// `loader` reads the configuration again (the file, then the command line's overrides);
+    /// without a file it returns the configuration the proxy started with.
+    public init(initial: ProxyConfiguration, loader: @escaping @Sendable () throws(ConfigurationError) -> ProxyConfiguration) {
+        self.box = NIOLockedValueBox(Snapshot(generation: 1, configuration: initial, loadedAt: Date()))
+        self.loader = loader
+    }
+
+    public convenience init(fixed configuration: ProxyConfiguration) {
+        self.init(initial: configuration) { () throws(ConfigurationError) in configuration }
+    }
+
+    public var current: Snapshot { box.withLockedValue { $0 } }
+    public var generation: UInt64 { box.withLockedValue { $0.generation } }
+
+    /// Reads the configuration again. On error the running configuration stays, and the error
+    /// says which file, line and key is wrong.
+    @discardableResult
+    public func reload() -> Result<Snapshot, ConfigurationError> {
+        let configuration: ProxyConfiguration
+        do {
+            configuration = try loader()
+        } catch {
+            return .failure(error)
+        }
+        return .success(box.withLockedValue {
+            $0 = Snapshot(generation: $0.generation + 1, configuration: configuration, loadedAt: Date())
+            return $0
+        })
+    }
+}
