@@ -18,10 +18,17 @@ public struct FrameDecoder: Sendable {
 
     public var phase: Phase
     public var maximumMessageLength: Int
+    /// Refuse a message whose type byte is not an ASCII letter or digit as soon as that byte
+    /// arrives, before its length: the server rejects an unknown type the same way, so a client
+    /// that sends, say, a second StartupMessage (whose first byte is 0) gets its error at once
+    /// instead of waiting for a length it never meant to send. Every message type of every
+    /// protocol version is a letter or digit, so types this code does not know still pass.
+    public var requiresAlphanumericIDs: Bool
 
-    public init(phase: Phase, maximumMessageLength: Int = Self.defaultMaximumMessageLength) {
+    public init(phase: Phase, maximumMessageLength: Int = Self.defaultMaximumMessageLength, requiresAlphanumericIDs: Bool = false) {
         self.phase = phase
         self.maximumMessageLength = maximumMessageLength
+        self.requiresAlphanumericIDs = requiresAlphanumericIDs
     }
 
     /// Takes one complete frame off the front of `buffer`, or returns `nil` (consuming nothing)
@@ -51,9 +58,11 @@ public struct FrameDecoder: Sendable {
 
     private func nextMessage(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> Frame? {
         let start = buffer.readerIndex
-        guard let id = buffer.getInteger(at: start, as: UInt8.self),
-              let length = buffer.getInteger(at: start + 1, as: Int32.self)
-        else { return nil }
+        guard let id = buffer.getInteger(at: start, as: UInt8.self) else { return nil }
+        if requiresAlphanumericIDs, !Self.isAlphanumeric(id) {
+            throw ProtocolViolation(.unexpectedMessage, "invalid frontend message type \(id)")
+        }
+        guard let length = buffer.getInteger(at: start + 1, as: Int32.self) else { return nil }
         guard length >= 4 else {
             throw ProtocolViolation(
                 .lengthTooSmall, "invalid message length \(length) for message type \(MessageIDText.describe(id))")
@@ -66,5 +75,10 @@ public struct FrameDecoder: Sendable {
         guard let bytes = buffer.readSlice(length: Int(length) + 1) else { return nil }
         let payload = bytes.getSlice(at: bytes.readerIndex + 5, length: Int(length) - 4)!
         return Frame(id: id, payload: payload, bytes: bytes)
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
     }
 }

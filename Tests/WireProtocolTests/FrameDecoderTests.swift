@@ -108,6 +108,19 @@ final class FrameDecoderTests: XCTestCase {
         XCTAssertEqual(frame.backendID?.description, "0xfe")
     }
 
+    func testTypeBytesThatAreNoLetterOrDigitAreRefusedFromTheFirstByteWhenAsked() throws {
+        for id: UInt8 in [0, 0x1b, UInt8(ascii: " "), UInt8(ascii: "!"), 0x7f, 0xfe] {
+            var decoder = FrameDecoder(phase: .messages, requiresAlphanumericIDs: true)
+            var buffer = ByteBuffer([id])
+            assertViolation(.unexpectedMessage, naming: "invalid frontend message type \(id)") { try decoder.next(from: &buffer) }
+        }
+        // Letters and digits this code does not know are still frames, to be relayed.
+        var decoder = FrameDecoder(phase: .messages, requiresAlphanumericIDs: true)
+        var buffer = ByteBuffer([UInt8(ascii: "j"), 0, 0, 0, 4, UInt8(ascii: "7"), 0, 0, 0, 4])
+        XCTAssertEqual(try decoder.next(from: &buffer)?.id, UInt8(ascii: "j"))
+        XCTAssertEqual(try decoder.next(from: &buffer)?.id, UInt8(ascii: "7"))
+    }
+
     func testLengthFour() throws {
         var buffer = ByteBuffer(sync)
         var decoder = FrameDecoder(phase: .messages)

@@ -41,7 +41,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode,
             router: environment.router, mode: environment.mode, auditing: environment.audit != nil,
             blockHint: environment.blockHint)
-        self.clientDecoder = FrameDecoder(phase: .startup, maximumMessageLength: environment.maximumMessageLength)
+        self.clientDecoder = FrameDecoder(
+            phase: .startup, maximumMessageLength: environment.maximumMessageLength, requiresAlphanumericIDs: true)
         self.serverDecoder = FrameDecoder(phase: .messages, maximumMessageLength: environment.maximumMessageLength)
         var logger = environment.logger
         logger[metadataKey: "session"] = "\(info.id)"
