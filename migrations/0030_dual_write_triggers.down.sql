@@ -11,13 +11,25 @@ DROP TRIGGER IF EXISTS pgcutover_reverse_normalize ON coordizer_vocabulary;
 DROP TRIGGER IF EXISTS pgcutover_forward_sync_truncate ON basin_relationships;
 
 -- pgcutover:step
-DROP TRIGGER IF EXISTS pgcutover_forward_sync ON basin_relationships;
+DROP TRIGGER IF EXISTS pgcutover_forward_sync_insert ON basin_relationships;
+
+-- pgcutover:step
+DROP TRIGGER IF EXISTS pgcutover_forward_sync_update ON basin_relationships;
+
+-- pgcutover:step
+DROP TRIGGER IF EXISTS pgcutover_forward_sync_delete ON basin_relationships;
 
 -- pgcutover:step
 DROP TRIGGER IF EXISTS pgcutover_forward_sync_truncate ON god_vocabulary_profiles;
 
 -- pgcutover:step
-DROP TRIGGER IF EXISTS pgcutover_forward_sync ON god_vocabulary_profiles;
+DROP TRIGGER IF EXISTS pgcutover_forward_sync_insert ON god_vocabulary_profiles;
+
+-- pgcutover:step
+DROP TRIGGER IF EXISTS pgcutover_forward_sync_update ON god_vocabulary_profiles;
+
+-- pgcutover:step
+DROP TRIGGER IF EXISTS pgcutover_forward_sync_delete ON god_vocabulary_profiles;
 
 -- pgcutover:step
 DROP FUNCTION IF EXISTS pgcutover_reverse_sync();
@@ -38,7 +50,10 @@ DROP FUNCTION IF EXISTS pgcutover_forward_relationships();
 DROP FUNCTION IF EXISTS pgcutover_forward_god_profile();
 
 -- pgcutover:step
-DROP FUNCTION IF EXISTS pgcutover_relationships_put(jsonb, integer, jsonb);
+DROP FUNCTION IF EXISTS pgcutover_relationships_apply(jsonb, integer[], jsonb);
+
+-- pgcutover:step
+DROP FUNCTION IF EXISTS pgcutover_profile_apply(jsonb, integer[], jsonb);
 
 -- pgcutover:step
 DROP FUNCTION IF EXISTS pgcutover_sync_wants(text, text);

@@ -24,26 +24,41 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- pgcutover:step
--- The relationships array with the elements whose id is drop_id or element's id removed, element
--- added (unless NULL), ordered by id as the backfill writes it; NULL when nothing is left.
-CREATE OR REPLACE FUNCTION pgcutover_relationships_put(current jsonb, drop_id integer, element jsonb) RETURNS jsonb
+-- god_profile without the elements whose id is in gone, with the elements of added (an object keyed
+-- by god) put in; NULL when nothing is left.
+CREATE OR REPLACE FUNCTION pgcutover_profile_apply(current jsonb, gone integer[], added jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT nullif(coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) || coalesce(added, '{}'::jsonb), '{}'::jsonb)
+    FROM jsonb_each(coalesce(current, '{}'::jsonb)) AS e
+    WHERE NOT coalesce((e.value->>'id')::integer = ANY (gone), false)
+$$;
+
+-- pgcutover:step
+-- relationships without the elements whose id is in gone, with the elements of added (an array)
+-- put in, ordered by id as the backfill writes it; NULL when nothing is left.
+CREATE OR REPLACE FUNCTION pgcutover_relationships_apply(current jsonb, gone integer[], added jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
     SELECT jsonb_agg(x.v ORDER BY (x.v->>'id')::integer, x.o, x.n)
     FROM (
         SELECT e.value, 0, e.n
         FROM jsonb_array_elements(coalesce(current, '[]'::jsonb)) WITH ORDINALITY AS e(value, n)
-        WHERE (e.value->>'id')::integer IS DISTINCT FROM drop_id
-          AND (element IS NULL OR (e.value->>'id')::integer IS DISTINCT FROM (element->>'id')::integer)
+        WHERE NOT coalesce((e.value->>'id')::integer = ANY (gone), false)
         UNION ALL
-        SELECT element, 1, 0 WHERE element IS NOT NULL
+        SELECT a.value, 1, a.n FROM jsonb_array_elements(coalesce(added, '[]'::jsonb)) WITH ORDINALITY AS a(value, n)
     ) AS x(v, o, n)
 $$;
 
 -- pgcutover:step
+-- Forward sync of one statement's rows (transition tables pgcutover_old / pgcutover_new): per word,
+-- the ids of its old and new rows go, its new rows' elements come in; one UPDATE per token row
+-- whatever the number of rows (per-row triggers would rebuild a word's JSON once per row). Removing
+-- by id makes a statement that swaps keys between rows end right. Token rows are locked in id order
+-- first, as the backfill locks them, so two such statements cannot deadlock on them.
 CREATE OR REPLACE FUNCTION pgcutover_forward_god_profile() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    added jsonb;
+    changes jsonb;
+    updated text[];
 BEGIN
     IF pg_trigger_depth() > 1 OR NOT pgcutover_sync_wants('god_vocabulary_profiles', 'forward') THEN
         RETURN NULL;
@@ -52,34 +67,53 @@ BEGIN
         UPDATE coordizer_vocabulary SET god_profile = NULL WHERE god_profile IS NOT NULL;
         RETURN NULL;
     END IF;
-    -- The old element goes only if it is still this row's (same id): when one statement moves rows
-    -- between keys, another row may already have put its element under the old key.
-    IF TG_OP = 'DELETE' OR OLD.word IS DISTINCT FROM NEW.word THEN
-        UPDATE coordizer_vocabulary AS cv SET god_profile = nullif(cv.god_profile - OLD.god_name, '{}'::jsonb)
-        WHERE cv.token = OLD.word AND (cv.god_profile -> OLD.god_name ->> 'id')::integer = OLD.id;
+    IF TG_OP = 'INSERT' THEN
+        SELECT jsonb_agg(jsonb_build_array(n.word, n.id, n.god_name, jsonb_build_object(
+                   'id', n.id, 'relevance_score', n.relevance_score, 'usage_count', n.usage_count,
+                   'last_used', n.last_used, 'learned_from_phi', n.learned_from_phi, 'basin_distance', n.basin_distance)))
+        INTO changes FROM pgcutover_new AS n;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT jsonb_agg(x) INTO changes FROM (
+            SELECT jsonb_build_array(n.word, n.id, n.god_name, jsonb_build_object(
+                       'id', n.id, 'relevance_score', n.relevance_score, 'usage_count', n.usage_count,
+                       'last_used', n.last_used, 'learned_from_phi', n.learned_from_phi, 'basin_distance', n.basin_distance))
+            FROM pgcutover_new AS n
+            UNION ALL
+            SELECT jsonb_build_array(o.word, o.id) FROM pgcutover_old AS o) AS c(x);
+    ELSE
+        SELECT jsonb_agg(jsonb_build_array(o.word, o.id)) INTO changes FROM pgcutover_old AS o;
     END IF;
-    IF TG_OP = 'DELETE' THEN
+    -- One element per word: {"word", "gone": [ids], "added": {god: element} or null}.
+    SELECT jsonb_agg(jsonb_build_object('word', w.word, 'gone', w.gone, 'added', w.added) ORDER BY w.word)
+    INTO changes
+    FROM (SELECT c->>0 AS word, jsonb_agg(c->1) AS gone,
+                 jsonb_object_agg(c->>2, c->3) FILTER (WHERE jsonb_array_length(c) = 4) AS added
+          FROM jsonb_array_elements(coalesce(changes, '[]'::jsonb)) AS c GROUP BY c->>0) AS w;
+    IF changes IS NULL THEN
         RETURN NULL;
     END IF;
-    added := jsonb_build_object(NEW.god_name, jsonb_build_object(
-        'id', NEW.id, 'relevance_score', NEW.relevance_score, 'usage_count', NEW.usage_count,
-        'last_used', NEW.last_used, 'learned_from_phi', NEW.learned_from_phi, 'basin_distance', NEW.basin_distance));
-    IF TG_OP = 'UPDATE' AND OLD.word = NEW.word THEN
+    PERFORM 1 FROM coordizer_vocabulary AS cv
+    WHERE cv.token IN (SELECT c->>'word' FROM jsonb_array_elements(changes) AS c)
+    ORDER BY cv.id FOR NO KEY UPDATE;
+    WITH written AS (
         UPDATE coordizer_vocabulary AS cv
-        SET god_profile = CASE WHEN (cv.god_profile -> OLD.god_name ->> 'id')::integer = OLD.id
-                               THEN cv.god_profile - OLD.god_name
-                               ELSE coalesce(cv.god_profile, '{}'::jsonb) END || added
-        WHERE cv.token = NEW.word;
-    ELSE
-        UPDATE coordizer_vocabulary AS cv SET god_profile = coalesce(cv.god_profile, '{}'::jsonb) || added
-        WHERE cv.token = NEW.word;
-    END IF;
-    IF NOT FOUND THEN
-        -- UPDATE first: an INSERT ... ON CONFLICT would take a coordizer_vocabulary id on every write.
-        INSERT INTO coordizer_vocabulary AS cv (token, active, source_type, god_profile)
-        VALUES (NEW.word, false, 'pgcutover:legacy-only', added)
-        ON CONFLICT (token) DO UPDATE SET god_profile = coalesce(cv.god_profile, '{}'::jsonb) || excluded.god_profile;
-    END IF;
+        SET god_profile = pgcutover_profile_apply(
+            cv.god_profile, ARRAY(SELECT jsonb_array_elements_text(c->'gone'))::integer[],
+            nullif(c->'added', 'null'::jsonb))
+        FROM jsonb_array_elements(changes) AS c
+        WHERE cv.token = c->>'word'
+        RETURNING cv.token)
+    SELECT array_agg(token) INTO updated FROM written;
+    -- Words with no token row get one, as in the backfill; one a concurrent writer created meanwhile
+    -- is merged into.
+    INSERT INTO coordizer_vocabulary AS cv (token, active, source_type, god_profile)
+    SELECT c->>'word', false, 'pgcutover:legacy-only', c->'added'
+    FROM jsonb_array_elements(changes) AS c
+    WHERE jsonb_typeof(c->'added') = 'object' AND NOT (c->>'word' = ANY (coalesce(updated, '{}')))
+    ORDER BY c->>'word'
+    ON CONFLICT (token) DO UPDATE SET god_profile = pgcutover_profile_apply(
+        cv.god_profile, ARRAY(SELECT (e.value->>'id')::integer FROM jsonb_each(excluded.god_profile) AS e),
+        excluded.god_profile);
     RETURN NULL;
 END
 $$;
@@ -88,8 +122,8 @@ $$;
 CREATE OR REPLACE FUNCTION pgcutover_forward_relationships() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    element jsonb;
-    drop_id integer;
+    changes jsonb;
+    updated text[];
 BEGIN
     IF pg_trigger_depth() > 1 OR NOT pgcutover_sync_wants('basin_relationships', 'forward') THEN
         RETURN NULL;
@@ -98,28 +132,54 @@ BEGIN
         UPDATE coordizer_vocabulary SET relationships = NULL WHERE relationships IS NOT NULL;
         RETURN NULL;
     END IF;
-    IF TG_OP = 'DELETE' OR OLD.word IS DISTINCT FROM NEW.word THEN
-        UPDATE coordizer_vocabulary AS cv SET relationships = pgcutover_relationships_put(cv.relationships, OLD.id, NULL)
-        WHERE cv.token = OLD.word AND cv.relationships @> jsonb_build_array(jsonb_build_object('id', OLD.id));
+    IF TG_OP = 'INSERT' THEN
+        SELECT jsonb_agg(jsonb_build_array(n.word, n.id, jsonb_build_object(
+                   'id', n.id, 'neighbor', n.neighbor, 'cooccurrence_count', n.cooccurrence_count,
+                   'strength', n.strength, 'avg_phi', n.avg_phi, 'max_phi', n.max_phi,
+                   'fisher_distance', n.fisher_distance, 'contexts', n.contexts, 'updated_at', n.updated_at)))
+        INTO changes FROM pgcutover_new AS n;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT jsonb_agg(x) INTO changes FROM (
+            SELECT jsonb_build_array(n.word, n.id, jsonb_build_object(
+                       'id', n.id, 'neighbor', n.neighbor, 'cooccurrence_count', n.cooccurrence_count,
+                       'strength', n.strength, 'avg_phi', n.avg_phi, 'max_phi', n.max_phi,
+                       'fisher_distance', n.fisher_distance, 'contexts', n.contexts, 'updated_at', n.updated_at))
+            FROM pgcutover_new AS n
+            UNION ALL
+            SELECT jsonb_build_array(o.word, o.id) FROM pgcutover_old AS o) AS c(x);
+    ELSE
+        SELECT jsonb_agg(jsonb_build_array(o.word, o.id)) INTO changes FROM pgcutover_old AS o;
     END IF;
-    IF TG_OP = 'DELETE' THEN
+    -- One element per word: {"word", "gone": [ids], "added": [elements] or null}.
+    SELECT jsonb_agg(jsonb_build_object('word', w.word, 'gone', w.gone, 'added', w.added) ORDER BY w.word)
+    INTO changes
+    FROM (SELECT c->>0 AS word, jsonb_agg(c->1) AS gone,
+                 jsonb_agg(c->2) FILTER (WHERE jsonb_array_length(c) = 3) AS added
+          FROM jsonb_array_elements(coalesce(changes, '[]'::jsonb)) AS c GROUP BY c->>0) AS w;
+    IF changes IS NULL THEN
         RETURN NULL;
     END IF;
-    IF TG_OP = 'UPDATE' AND OLD.word = NEW.word THEN
-        drop_id := OLD.id;
-    END IF;
-    element := jsonb_build_object(
-        'id', NEW.id, 'neighbor', NEW.neighbor, 'cooccurrence_count', NEW.cooccurrence_count,
-        'strength', NEW.strength, 'avg_phi', NEW.avg_phi, 'max_phi', NEW.max_phi,
-        'fisher_distance', NEW.fisher_distance, 'contexts', NEW.contexts, 'updated_at', NEW.updated_at);
-    UPDATE coordizer_vocabulary AS cv SET relationships = pgcutover_relationships_put(cv.relationships, drop_id, element)
-    WHERE cv.token = NEW.word;
-    IF NOT FOUND THEN
-        INSERT INTO coordizer_vocabulary AS cv (token, active, source_type, relationships)
-        VALUES (NEW.word, false, 'pgcutover:legacy-only', jsonb_build_array(element))
-        ON CONFLICT (token) DO UPDATE
-        SET relationships = pgcutover_relationships_put(cv.relationships, NULL, excluded.relationships->0);
-    END IF;
+    PERFORM 1 FROM coordizer_vocabulary AS cv
+    WHERE cv.token IN (SELECT c->>'word' FROM jsonb_array_elements(changes) AS c)
+    ORDER BY cv.id FOR NO KEY UPDATE;
+    WITH written AS (
+        UPDATE coordizer_vocabulary AS cv
+        SET relationships = pgcutover_relationships_apply(
+            cv.relationships, ARRAY(SELECT jsonb_array_elements_text(c->'gone'))::integer[],
+            nullif(c->'added', 'null'::jsonb))
+        FROM jsonb_array_elements(changes) AS c
+        WHERE cv.token = c->>'word'
+        RETURNING cv.token)
+    SELECT array_agg(token) INTO updated FROM written;
+    INSERT INTO coordizer_vocabulary AS cv (token, active, source_type, relationships)
+    SELECT c->>'word', false, 'pgcutover:legacy-only', pgcutover_relationships_apply(NULL, NULL, c->'added')
+    FROM jsonb_array_elements(changes) AS c
+    WHERE jsonb_typeof(c->'added') = 'array' AND NOT (c->>'word' = ANY (coalesce(updated, '{}')))
+    ORDER BY c->>'word'
+    ON CONFLICT (token) DO UPDATE SET relationships = pgcutover_relationships_apply(
+        cv.relationships,
+        ARRAY(SELECT (e.value->>'id')::integer FROM jsonb_array_elements(excluded.relationships) AS e),
+        excluded.relationships);
     RETURN NULL;
 END
 $$;
@@ -191,7 +251,8 @@ $$;
 -- holding the same unique key under another id gives way to the JSON's), then the legacy rows of
 -- elements gone from the row are deleted; a renamed token moves its rows, a deleted one takes its
 -- rows along. Deletes are limited to rows still under the old token, so an element that a
--- statement moved to another token row, processed first, stays.
+-- statement moved to another token row, processed first, stays. A neighbor or an id twice in one
+-- token row is refused as the legacy table's unique constraint would refuse it.
 CREATE OR REPLACE FUNCTION pgcutover_reverse_sync() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -221,6 +282,12 @@ BEGIN
             new_value := NEW.god_profile;
         END IF;
         IF old_token IS DISTINCT FROM new_token OR old_value IS DISTINCT FROM new_value THEN
+            IF EXISTS (SELECT 1 FROM jsonb_each(coalesce(new_value, '{}'::jsonb)) AS n
+                       GROUP BY n.value->>'id' HAVING count(*) > 1) THEN
+                RAISE EXCEPTION USING ERRCODE = '23505',
+                    MESSAGE = 'duplicate key value violates unique constraint "god_vocabulary_profiles_pkey"',
+                    DETAIL = format('god_profile of token %L holds one id under two gods.', new_token);
+            END IF;
             FOR item IN
                 SELECT n.key, n.value FROM jsonb_each(coalesce(new_value, '{}'::jsonb)) AS n
                 WHERE old_token IS DISTINCT FROM new_token OR old_value -> n.key IS DISTINCT FROM n.value
@@ -260,6 +327,18 @@ BEGIN
             new_value := NEW.relationships;
         END IF;
         IF old_token IS DISTINCT FROM new_token OR old_value IS DISTINCT FROM new_value THEN
+            IF EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(new_value, '[]'::jsonb)) AS n
+                       GROUP BY n.value->>'neighbor' HAVING count(*) > 1) THEN
+                RAISE EXCEPTION USING ERRCODE = '23505',
+                    MESSAGE = 'duplicate key value violates unique constraint "basin_relationships_word_neighbor_key"',
+                    DETAIL = format('relationships of token %L hold one neighbor twice.', new_token);
+            END IF;
+            IF EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(new_value, '[]'::jsonb)) AS n
+                       GROUP BY n.value->>'id' HAVING count(*) > 1) THEN
+                RAISE EXCEPTION USING ERRCODE = '23505',
+                    MESSAGE = 'duplicate key value violates unique constraint "basin_relationships_pkey"',
+                    DETAIL = format('relationships of token %L hold one id twice.', new_token);
+            END IF;
             FOR item IN
                 SELECT n.value FROM jsonb_array_elements(coalesce(new_value, '[]'::jsonb)) AS n
                 WHERE old_token IS DISTINCT FROM new_token
@@ -303,8 +382,21 @@ END
 $$;
 
 -- pgcutover:step
-CREATE OR REPLACE TRIGGER pgcutover_forward_sync AFTER INSERT OR UPDATE OR DELETE ON god_vocabulary_profiles
-    FOR EACH ROW WHEN (strpos(current_setting('pgcutover.sync', true), 'god_vocabulary_profiles=forward') > 0)
+CREATE OR REPLACE TRIGGER pgcutover_forward_sync_insert AFTER INSERT ON god_vocabulary_profiles
+    REFERENCING NEW TABLE AS pgcutover_new
+    FOR EACH STATEMENT WHEN (strpos(current_setting('pgcutover.sync', true), 'god_vocabulary_profiles=forward') > 0)
+    EXECUTE FUNCTION pgcutover_forward_god_profile();
+
+-- pgcutover:step
+CREATE OR REPLACE TRIGGER pgcutover_forward_sync_update AFTER UPDATE ON god_vocabulary_profiles
+    REFERENCING OLD TABLE AS pgcutover_old NEW TABLE AS pgcutover_new
+    FOR EACH STATEMENT WHEN (strpos(current_setting('pgcutover.sync', true), 'god_vocabulary_profiles=forward') > 0)
+    EXECUTE FUNCTION pgcutover_forward_god_profile();
+
+-- pgcutover:step
+CREATE OR REPLACE TRIGGER pgcutover_forward_sync_delete AFTER DELETE ON god_vocabulary_profiles
+    REFERENCING OLD TABLE AS pgcutover_old
+    FOR EACH STATEMENT WHEN (strpos(current_setting('pgcutover.sync', true), 'god_vocabulary_profiles=forward') > 0)
     EXECUTE FUNCTION pgcutover_forward_god_profile();
 
 -- pgcutover:step
@@ -313,8 +405,21 @@ CREATE OR REPLACE TRIGGER pgcutover_forward_sync_truncate AFTER TRUNCATE ON god_
     EXECUTE FUNCTION pgcutover_forward_god_profile();
 
 -- pgcutover:step
-CREATE OR REPLACE TRIGGER pgcutover_forward_sync AFTER INSERT OR UPDATE OR DELETE ON basin_relationships
-    FOR EACH ROW WHEN (strpos(current_setting('pgcutover.sync', true), 'basin_relationships=forward') > 0)
+CREATE OR REPLACE TRIGGER pgcutover_forward_sync_insert AFTER INSERT ON basin_relationships
+    REFERENCING NEW TABLE AS pgcutover_new
+    FOR EACH STATEMENT WHEN (strpos(current_setting('pgcutover.sync', true), 'basin_relationships=forward') > 0)
+    EXECUTE FUNCTION pgcutover_forward_relationships();
+
+-- pgcutover:step
+CREATE OR REPLACE TRIGGER pgcutover_forward_sync_update AFTER UPDATE ON basin_relationships
+    REFERENCING OLD TABLE AS pgcutover_old NEW TABLE AS pgcutover_new
+    FOR EACH STATEMENT WHEN (strpos(current_setting('pgcutover.sync', true), 'basin_relationships=forward') > 0)
+    EXECUTE FUNCTION pgcutover_forward_relationships();
+
+-- pgcutover:step
+CREATE OR REPLACE TRIGGER pgcutover_forward_sync_delete AFTER DELETE ON basin_relationships
+    REFERENCING OLD TABLE AS pgcutover_old
+    FOR EACH STATEMENT WHEN (strpos(current_setting('pgcutover.sync', true), 'basin_relationships=forward') > 0)
     EXECUTE FUNCTION pgcutover_forward_relationships();
 
 -- pgcutover:step

@@ -312,6 +312,12 @@ final class DualWriteTriggerTests: XCTestCase {
             await expectError("23502", "a profile element without relevance_score") {
                 try await client.execute("UPDATE coordizer_vocabulary SET god_profile = '{\"trig_x\": {}}' WHERE token = '\(w1)'")
             }
+            await expectError("23505", "one neighbor twice in a token's relationships") {
+                try await client.execute("""
+                    UPDATE coordizer_vocabulary SET relationships = '[{"neighbor": "d"}, {"neighbor": "d", "id": 990002}]'
+                    WHERE token = '\(w1)'
+                    """)
+            }
             let after = try await TestDatabase.contentChecksum(db)
             XCTAssertEqual(after, fold)
 
@@ -330,7 +336,7 @@ final class DualWriteTriggerTests: XCTestCase {
         XCTAssertTrue(report.isClean, "after \(step):\n\(report.text)", file: file, line: line)
         let unordered = try await TestDatabase.int(db, """
             SELECT count(*)::int8 FROM coordizer_vocabulary
-            WHERE relationships IS DISTINCT FROM pgcutover_relationships_put(relationships, NULL, NULL)
+            WHERE relationships IS DISTINCT FROM pgcutover_relationships_apply(relationships, NULL, NULL)
             """)
         XCTAssertEqual(unordered, 0, "after \(step): relationships not ordered by id", file: file, line: line)
     }
@@ -396,7 +402,7 @@ final class DualWriteTriggerTests: XCTestCase {
                      + (SELECT count(*) FROM pg_proc WHERE proname LIKE 'pgcutover\\_%' AND proname <> 'pgcutover_check')
                 """
             let installed = try await TestDatabase.int(db, objects)
-            XCTAssertEqual(installed, 6 + 8)
+            XCTAssertEqual(installed, 10 + 9)
             let scan = try await DependencyScan(database: db).run()
             XCTAssertEqual(scan, [], "pgcutover's own triggers are not reported as dependencies")
 
