@@ -5,7 +5,7 @@ import Migrator
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Apply, check and reverse schema migrations (0020: single-table generation) online.",
+        abstract: "Apply, check and reverse schema migrations (0020: single-table generation; 0030: dual-write triggers) online.",
         subcommands: [Status.self, Up.self, Verify.self, Down.self, Scan.self]
     )
 

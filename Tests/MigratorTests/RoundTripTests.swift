@@ -23,7 +23,8 @@ final class RoundTripTests: XCTestCase {
                 """)
             XCTAssertEqual(indexes, 4)
 
-            _ = try await TestDatabase.runner(db).down()
+            _ = try await TestDatabase.runner(db).down()  // 0030: the dual-write triggers
+            _ = try await TestDatabase.runner(db).down()  // 0020
             let after = try await TestDatabase.string(db, "SELECT md5(string_agg(t::text, E'\\n' ORDER BY id)) FROM coordizer_vocabulary t")
             XCTAssertEqual(after, before, "down restores coordizer_vocabulary exactly")
             let ledger = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM pgcutover_schema_migrations")

@@ -37,12 +37,14 @@ public struct DependencyScan: Sendable {
             UNION
             SELECT 'trigger', t.tgname || ' on ' || l.relname || ' (function ' || t.tgfoid::regproc::text || ')', l.relname
             FROM pg_trigger t JOIN legacy l ON l.oid = t.tgrelid
-            WHERE NOT t.tgisinternal
+            -- pgcutover's own dual-write triggers (migration 0030) keep both sides in step by design
+            WHERE NOT t.tgisinternal AND t.tgname NOT LIKE 'pgcutover\\_%'
             UNION
             -- functions and procedures whose body names a legacy table
             SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.oid::regprocedure::text, l.relname
             FROM pg_proc p JOIN legacy l ON position(l.relname IN p.prosrc) > 0
             WHERE p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+              AND p.proname NOT LIKE 'pgcutover\\_%'
             UNION
             SELECT 'foreign key', c.conname || ' on ' || c.conrelid::regclass::text
                    || ' -> ' || c.confrelid::regclass::text, l.relname
