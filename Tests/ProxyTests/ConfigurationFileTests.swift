@@ -162,6 +162,10 @@ final class ConfigurationFileTests: XCTestCase {
         XCTAssertEqual(error?.line, 5)
         XCTAssertEqual(error?.key, "cutover.rules.tables.god_vocabulary")
 
+        error = parseError("[cutover.tables]\nbasin_relationships = { mode = \"rewrite\" }\ngod_vocabulary_profiles = { mode = \"later\" }\n")
+        XCTAssertEqual(error?.line, 3, "a key of an inline table is on its table's line")
+        XCTAssertEqual(error?.key, "cutover.tables.god_vocabulary_profiles.mode")
+
         error = parseError("[[cutover.rules]]\napplication_name = \"x\"\nmode = \"block\"\n")
         XCTAssertEqual(error?.key, "cutover.rules.name")
 

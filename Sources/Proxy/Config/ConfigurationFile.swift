@@ -137,7 +137,9 @@ struct TableReader {
     /// The reader of a sub-table reached through `namedEntries`.
     func entry(_ name: String, _ value: any TOMLValueConvertible) throws(ConfigurationError) -> TableReader {
         guard let sub = value.table else { throw error(name, "must be a table") }
-        return TableReader(table: sub, path: path + [name], file: file, text: text, fixedLine: fixedLine)
+        return TableReader(
+            table: sub, path: path + [name], file: file, text: text,
+            fixedLine: fixedLine ?? (sub.inline ? line(of: name) : nil))
     }
 
     mutating func section(_ key: String, _ body: (inout TableReader) throws(ConfigurationError) -> Void) throws(ConfigurationError) {
