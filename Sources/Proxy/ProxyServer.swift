@@ -9,13 +9,22 @@ import UnixSignals
 
 /// The listening proxy, run as a Service: on graceful shutdown (SIGTERM, SIGINT) it stops
 /// accepting, lets every session reach an idle moment, and closes what is left at the deadline.
+/// SIGHUP reloads the configuration (`reload`).
 public final class ProxyServer: Service, Sendable {
+    /// The configuration the proxy started with: what cannot change without a restart.
     public let configuration: ProxyConfiguration
     public let environment: SessionEnvironment
+    public var store: ConfigurationStore { environment.store }
     private let logger: Logger
     private let boundAddress = NIOLockedValueBoxAddress()
 
-    public init(configuration: ProxyConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) throws {
+    /// A proxy whose configuration never changes (a reload reads the same values again).
+    public convenience init(configuration: ProxyConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) throws {
+        try self.init(store: ConfigurationStore(fixed: configuration), eventLoopGroup: eventLoopGroup, logger: logger)
+    }
+
+    public init(store: ConfigurationStore, eventLoopGroup: any EventLoopGroup, logger: Logger) throws {
+        let configuration = store.current.configuration
         self.configuration = configuration
         self.logger = logger
         var clientTLS: NIOSSLContext?
@@ -27,10 +36,18 @@ public final class ProxyServer: Service, Sendable {
         } else if configuration.tlsKeyPath != nil {
             throw TLSContextFactory.Failure(description: "a TLS key needs a TLS certificate (tls.cert / --tls-cert)")
         }
+        // Built whenever the mapping can be read, since a reload may move any table out of
+        // passthrough. A pure pass-through proxy started without its mapping still relays, and
+        // says that a reload cannot change that.
         var router: StatementRouter?
-        if configuration.mode != .passthrough || configuration.auditLog != nil {
+        do {
             let mapping = try Rewriter.loadMapping(path: configuration.mappingPath)
             router = StatementRouter(rewriter: Rewriter(mapping: mapping), cacheCapacity: configuration.rewriteCacheSize)
+        } catch {
+            guard configuration.cutover.isPassthroughEverywhere && configuration.auditLog == nil else { throw error }
+            logger.warning(
+                "no mapping: every statement is relayed as it is, and a reload cannot change that",
+                metadata: ["mapping": "\(configuration.mappingPath)", "error": "\(error)"])
         }
         let upstreamTLS = try TLSContextFactory.upstream(
             mode: configuration.upstreamSSLMode, rootCertificatePath: configuration.upstreamSSLRootCertificatePath)
@@ -41,8 +58,7 @@ public final class ProxyServer: Service, Sendable {
                 connectTimeoutSeconds: configuration.upstreamConnectTimeoutSeconds),
             clientTLS: clientTLS,
             router: router,
-            mode: configuration.mode,
-            blockHint: configuration.blockHint,
+            store: store,
             audit: try configuration.auditLog.map {
                 AuditLog(sink: try AuditDestination(argument: $0).makeSink(), capacity: configuration.auditQueueCapacity, logger: logger)
             },
@@ -66,9 +82,10 @@ public final class ProxyServer: Service, Sendable {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let info = SessionInfo(
+                    var info = SessionInfo(
                         id: environment.sessions.makeID(),
                         clientAddress: channel.remoteAddress.map(Self.describe) ?? "unknown")
+                    info.clientIP = channel.remoteAddress?.ipAddress.flatMap(IPAddress.init)
                     try channel.pipeline.syncOperations.addHandler(
                         ClientSessionHandler(environment: environment, info: info))
                 }
@@ -92,14 +109,39 @@ public final class ProxyServer: Service, Sendable {
                 }
             }
         }
+        let reloading = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                self.reload()
+            }
+        }
         await withGracefulShutdownHandler {
             try? await serverChannel.closeFuture.get()
         } onGracefulShutdown: {
             serverChannel.close(promise: nil)
         }
         reopening?.cancel()
+        reloading.cancel()
         await drainSessions()
         await environment.audit?.shutdown()
+    }
+
+    /// Reads the configuration again (SIGHUP, the admin console). Every session takes the new one
+    /// at its next transaction start; on error the running configuration stays and the error
+    /// names the file, line and key. Restart-only settings keep their running values (the
+    /// store's loader sees to that) and a warning names them.
+    @discardableResult
+    public func reload() -> Result<ConfigurationStore.Snapshot, ConfigurationError> {
+        let result = store.reload()
+        switch result {
+        case .success(let snapshot):
+            logger.notice("configuration reloaded", metadata: [
+                "generation": "\(snapshot.generation)", "default_mode": "\(snapshot.configuration.cutover.defaultTable)",
+                "rules": "\(snapshot.configuration.cutover.rules.count)",
+            ])
+        case .failure(let error):
+            logger.error("configuration reload failed, the running configuration stays", metadata: ["error": "\(error)"])
+        }
+        return result
     }
 
     private func drainSessions() async {

@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds a shutdown waits for sessions to finish (default 30).")
     var shutdownTimeout: Int64?
 
-    @Option(name: .long, help: "What happens to statements on the legacy tables: passthrough, rewrite or block (default passthrough).")
+    @Option(name: .long, help: "The mode of both legacy tables: passthrough, dual-write, shadow, rewrite or block (default passthrough); overrides the file, also across reloads; rules still apply.")
     var mode: String?
 
     @Option(name: .long, help: "The mapping of legacy tables onto the consolidated table (default config/mapping.toml).")
@@ -53,11 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
-        var configuration = ProxyConfiguration()
-        if let config {
-            configuration = try ConfigurationFile.load(path: config)
-        }
-        try apply(to: &configuration)
+        let configuration = try loadConfiguration()
 
         let level = configuration.logLevel
         LoggingSystem.bootstrap { label in
@@ -67,7 +63,26 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "pgcutover")
         let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
-        let server = try ProxyServer(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+        let command = self
+        let store = ConfigurationStore(initial: configuration) { () throws(ConfigurationError) in
+            // The command line keeps overriding the file (--mode, --audit-log…) after a reload.
+            let fresh: ProxyConfiguration
+            do {
+                fresh = try command.loadConfiguration()
+            } catch let error as ConfigurationError {
+                throw error
+            } catch {
+                throw ConfigurationError(file: "command line", problem: "\(error)")
+            }
+            let changed = fresh.restartOnlyChanges(comparedWith: configuration)
+            if !changed.isEmpty {
+                logger.warning(
+                    "these settings change only with a restart; their running values stay",
+                    metadata: ["settings": "\(changed.joined(separator: ", "))"])
+            }
+            return fresh.keepingRestartOnlySettings(of: configuration)
+        }
+        let server = try ProxyServer(store: store, eventLoopGroup: eventLoopGroup, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: server)],
@@ -75,6 +90,16 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger))
         try await group.run()
         try await eventLoopGroup.shutdownGracefully()
+    }
+
+    /// The file (if any), then the command line's flags over it.
+    private func loadConfiguration() throws -> ProxyConfiguration {
+        var configuration = ProxyConfiguration()
+        if let config {
+            configuration = try ConfigurationFile.load(path: config)
+        }
+        try apply(to: &configuration)
+        return configuration
     }
 
     private func apply(to configuration: inout ProxyConfiguration) throws {

@@ -39,8 +39,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         self.info = info
         self.machine = SessionStateMachine(
             clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode,
-            router: environment.router, mode: environment.mode, auditing: environment.audit != nil,
-            blockHint: environment.blockHint)
+            router: environment.router, store: environment.store,
+            auditing: environment.audit != nil || environment.shadowSink != nil, clientAddress: info.clientIP)
         self.clientDecoder = FrameDecoder(
             phase: .startup, maximumMessageLength: environment.maximumMessageLength, requiresAlphanumericIDs: true)
         self.serverDecoder = FrameDecoder(phase: .messages, maximumMessageLength: environment.maximumMessageLength)
@@ -246,7 +246,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     }
 
     private func submitAuditRecords() {
-        guard let audit = environment.audit, let context else { return }
+        guard environment.audit != nil || environment.shadowSink != nil, let context else { return }
         let completions = machine.takeCompletions()
         guard !completions.isEmpty else { return }
         let now = NIODeadline.now()
@@ -254,11 +254,16 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             let statement = completion.audit
             var record = AuditRecord(
                 time: Date(), sessionID: info.id, clientAddress: info.clientAddress, user: info.user,
-                database: info.database, applicationName: info.applicationName, tables: statement.tables,
-                mode: AuditRecord.Mode(environment.mode), action: statement.action, kind: statement.kind)
+                database: info.database, applicationName: currentApplicationName, tables: statement.tables,
+                mode: AuditRecord.Mode(statement.mode), action: statement.action, kind: statement.kind)
             record.durationMilliseconds = Double((now - completion.startedAt).nanoseconds) / 1e6
             record.rows = completion.rows
             record.sqlState = completion.sqlState
+            if let shadow = completion.shadow, let sink = environment.shadowSink {
+                sink(record, shadow)
+                continue
+            }
+            guard let audit = environment.audit else { continue }
             let source = AuditStatementSource(
                 sql: statement.sql, rewrittenSQL: statement.rewrittenSQL, includeLiterals: environment.auditLiterals)
             if case .pause(let room) = audit.submit(record, source: source, eventLoop: context.eventLoop), !auditPaused {
@@ -267,6 +272,12 @@ final class ClientSessionHandler: ChannelDuplexHandler {
                 room.whenComplete { _ in bound.value.auditHasRoom() }
             }
         }
+    }
+
+    /// The application_name as the server last reported it (a SET changes it mid-session).
+    private var currentApplicationName: String? {
+        guard let name = machine.identity?.applicationName, !name.isEmpty else { return info.applicationName }
+        return name
     }
 
     private func auditHasRoom() {

@@ -58,18 +58,7 @@ public enum ConfigurationFile {
             try upstream.finish()
         }
         try reader.section("cutover") { cutover throws(ConfigurationError) in
-            if let value = try cutover.string("mode") {
-                guard let mode = CutoverMode(rawValue: value) else {
-                    throw cutover.error("mode", "must be one of \(CutoverMode.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(value)\"")
-                }
-                configuration.mode = mode
-            }
-            configuration.mappingPath = try cutover.string("mapping") ?? configuration.mappingPath
-            configuration.blockHint = try cutover.string("block_hint") ?? configuration.blockHint
-            if let value = try cutover.int("rewrite_cache_size", range: 1...10_000_000) {
-                configuration.rewriteCacheSize = value
-            }
-            try cutover.finish()
+            try CutoverSection.read(&cutover, into: &configuration)
         }
         try reader.section("audit") { audit throws(ConfigurationError) in
             configuration.auditLog = try audit.string("log") ?? configuration.auditLog
@@ -99,13 +88,58 @@ struct TableReader {
     let path: [String]
     let file: String
     let text: String
+    /// Which `[[path]]` header this table is, for an element of an array of tables.
+    var occurrence = 0
+    /// The line of every key, for an inline table (`{ … }` on one line).
+    var fixedLine: Int?
     private var seen: Set<String> = []
 
-    init(table: TOMLTable, path: [String], file: String, text: String) {
+    init(table: TOMLTable, path: [String], file: String, text: String, occurrence: Int = 0, fixedLine: Int? = nil) {
         self.table = table
         self.path = path
         self.file = file
         self.text = text
+        self.occurrence = occurrence
+        self.fixedLine = fixedLine
+    }
+
+    /// A key another part of the program reads: not unknown, not read here.
+    mutating func skip(_ key: String) {
+        seen.insert(key)
+    }
+
+    /// `[[key]]`: every element, in file order.
+    mutating func arrayOfTables(_ key: String, _ body: (inout TableReader) throws(ConfigurationError) -> Void) throws(ConfigurationError) {
+        seen.insert(key)
+        guard let value = table[key] else { return }
+        guard let array = value.array else { throw error(key, "must be an array of tables ([[\((path + [key]).joined(separator: "."))]])") }
+        for (index, element) in array.enumerated() {
+            guard let sub = element.table else { throw error(key, "must be an array of tables ([[\((path + [key]).joined(separator: "."))]])") }
+            var reader = TableReader(table: sub, path: path + [key], file: file, text: text, occurrence: index)
+            try body(&reader)
+        }
+    }
+
+    /// A table whose keys are names the file chooses (`[cutover.tables.NAME]`, `tables = { NAME = … }`).
+    mutating func namedEntries(_ key: String, _ body: (String, any TOMLValueConvertible, inout TableReader) throws(ConfigurationError) -> Void) throws(ConfigurationError) {
+        seen.insert(key)
+        guard let value = table[key] else { return }
+        guard let sub = value.table else { throw error(key, "must be a table") }
+        var reader = TableReader(
+            table: sub, path: path + [key], file: file, text: text,
+            fixedLine: fixedLine ?? (sub.inline ? line(of: key) : nil))
+        for name in sub.keys.sorted() {
+            reader.seen.insert(name)
+            try body(name, sub[name]!, &reader)
+        }
+    }
+
+    /// The reader of a sub-table reached through `namedEntries`.
+    func entry(_ name: String, _ value: any TOMLValueConvertible) throws(ConfigurationError) -> TableReader {
+        guard let sub = value.table else { throw error(name, "must be a table") }
+        return TableReader(
+            table: sub, path: path + [name], file: file, text: text,
+            fixedLine: fixedLine ?? (sub.inline ? line(of: name) : nil))
     }
 
     mutating func section(_ key: String, _ body: (inout TableReader) throws(ConfigurationError) -> Void) throws(ConfigurationError) {
@@ -158,16 +192,19 @@ struct TableReader {
     /// The line where `key` is set inside this table's section. TOMLKit keeps no source positions
     /// for values, so the text is searched: section headers and `key =` at the start of a line.
     private func line(of key: String) -> Int? {
+        if let fixedLine { return fixedLine }
         var section: [String] = []
+        var headers = -1
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("[") {
                 let name = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
                 section = name.split(separator: ".").map { String($0).trimmingCharacters(in: .whitespaces) }
+                if section == path { headers += 1 }
                 if section == path + [key] { return index + 1 }
                 continue
             }
-            guard section == path, line.hasPrefix(key) else { continue }
+            guard section == path, path.isEmpty || headers == occurrence, line.hasPrefix(key) else { continue }
             let rest = line.dropFirst(key.count).drop(while: { $0 == " " || $0 == "\t" })
             if rest.hasPrefix("=") { return index + 1 }
         }

@@ -28,8 +28,8 @@ public struct CutoverPolicy: Hashable, Sendable {
         var states: [String: TableCutover] = [:]
         var decidedBy: [String: String] = [:]
         for name in names {
-            if let rule = matching.first(where: { $0.tables[name] != nil }) {
-                states[name] = rule.tables[name]
+            if let rule = matching.first(where: { $0.state(of: name) != nil }) {
+                states[name] = rule.state(of: name)
                 decidedBy[name] = rule.name
             } else {
                 states[name] = defaultState(of: name)
@@ -42,6 +42,8 @@ public struct CutoverPolicy: Hashable, Sendable {
     /// look at statements unless they are audited.
     public var isPassthroughEverywhere: Bool {
         defaultTable.mode == .passthrough && tables.values.allSatisfy { $0.mode == .passthrough }
-            && rules.allSatisfy { $0.tables.values.allSatisfy { $0.mode == .passthrough } }
+            && rules.allSatisfy { rule in
+                rule.tables.values.allSatisfy { $0.mode == .passthrough } && (rule.everyTable.map { $0.mode == .passthrough } ?? true)
+            }
     }
 }

@@ -2,11 +2,14 @@ import NIOCore
 import Rewriter
 import WireProtocol
 
-/// Rewrite mode's bookkeeping of one session, as a sub-machine of `SessionStateMachine`: it
-/// rewrites Query and Parse, remembers which prepared statements and portals were rewritten, and
+/// The cutover bookkeeping of one session, as a sub-machine of `SessionStateMachine`: it decides
+/// each statement's mode from the tables it names (`SessionModes.statementMode`), rewrites Query
+/// and Parse in rewrite mode, remembers which prepared statements and portals were rewritten, and
 /// lines the server's answers up with the client's requests so that each rewritten statement's
 /// answer looks like the legacy statement's (the legacy command tag, no count row, NoData where
-/// the legacy write had no result columns).
+/// the legacy write had no result columns). In passthrough, dual-write and shadow modes it only
+/// watches: the statement reaches the server unchanged and the `pgcutover_sync` triggers do the
+/// second write, steered by `pgcutover.sync`, which the pipeline sets at transaction starts.
 ///
 /// The alignment follows the protocol: every Parse, Bind, Describe, Execute, Close and Sync gets an
 /// expectation, popped by the server message that completes it; a simple Query or FunctionCall is
@@ -23,6 +26,9 @@ struct RewritePipeline {
     enum ServerDecision: Equatable {
         case forward
         case drop
+        /// Drop: the frame answers the proxy's own `SET pgcutover.sync`, so the session's state
+        /// (transaction status, pending request) must not change either.
+        case swallow
         /// Send these bytes to the client instead of the server's frame.
         case replace(ByteBuffer)
     }
@@ -33,6 +39,8 @@ struct RewritePipeline {
         var countIsBinary: Bool
         /// Set when the statement touches a legacy table and auditing is on.
         var audit: StatementAudit?
+        /// A shadow-mode read with its parameters as bound.
+        var shadow: ShadowInput? = nil
 
         static let fromServer = ExecutePlan(rule: .fromServer, countIsBinary: false)
     }
@@ -41,12 +49,15 @@ struct RewritePipeline {
     struct Prepared: Equatable {
         var rule: CommandTagRule
         var audit: StatementAudit?
+        /// A shadow-mode read: its text and parameter types; Bind adds the values.
+        var shadow: ShadowInput? = nil
     }
 
     /// One simple-protocol statement: its tag rule and, when audited, what to record.
     struct QueryStatement: Equatable {
         var rule: CommandTagRule
         var audit: StatementAudit?
+        var shadow: ShadowInput? = nil
     }
 
     enum Expectation: Equatable {
@@ -61,15 +72,33 @@ struct RewritePipeline {
         /// A refused Parse went to the server as Parse/Bind/Execute of a statement that fails, so
         /// the server aborts the transaction exactly as a failed Parse would.
         case refusedParse(ErrorFields)
+        /// The proxy's own `SET pgcutover.sync`: every answer up to its ReadyForQuery is swallowed.
+        case injectedSync
+    }
+
+    /// How one client text runs, decided from the modes of the legacy tables it names.
+    private enum Plan {
+        /// It names no legacy table.
+        case untouched
+        /// Passthrough, dual-write or shadow: the server gets the text unchanged.
+        case watch(CutoverMode, RewriteOutcome, tables: [String])
+        case rewrite(sql: String, statements: [RewrittenStatement])
+        case refuse(RewriteError, tables: [String], action: AuditRecord.Action, mode: CutoverMode)
     }
 
     let router: StatementRouter
-    let mode: CutoverMode
-    /// In passthrough mode the pipeline only watches (for the audit); in rewrite and block modes it
-    /// changes what the server is sent.
-    var rewriting: Bool { mode == .rewrite || mode == .block }
+    /// The state of every legacy table for this session; `SessionStateMachine` replaces it only at
+    /// a transaction start, so a transaction keeps the modes it began with.
+    var modes: SessionModes {
+        didSet { scrubsErrors = modes.tables.values.contains { $0.mode == .rewrite } || modes.fallback.mode == .rewrite }
+    }
+    /// Errors of rewritten writes lose their `pgcutover_check` CONTEXT line; no other mode
+    /// produces one, so the check is skipped unless some table is rewritten.
+    private var scrubsErrors = false
     /// The hint of block mode's error.
-    let blockHint: String
+    var blockHint: String
+    /// The value of `pgcutover.sync` this session last set on the server; "" before any.
+    private(set) var syncSetting = ""
     /// Records legacy statements as they complete (`takeCompletions`).
     let auditing: Bool
     /// The text of a statement is only ever rewritten as UTF-8; under another client_encoding a
@@ -82,11 +111,47 @@ struct RewritePipeline {
     private var portals: [String: ExecutePlan] = [:]
     private var completions: [StatementCompletion] = []
 
-    init(router: StatementRouter, mode: CutoverMode = .rewrite, auditing: Bool = false, blockHint: String = Self.defaultBlockHint) {
+    init(router: StatementRouter, modes: SessionModes, auditing: Bool = false, blockHint: String = Self.defaultBlockHint) {
         self.router = router
-        self.mode = mode
+        self.modes = modes
         self.auditing = auditing
         self.blockHint = blockHint
+        scrubsErrors = modes.tables.values.contains { $0.mode == .rewrite } || modes.fallback.mode == .rewrite
+    }
+
+    /// Every legacy table of the mapping in `mode`.
+    init(router: StatementRouter, mode: CutoverMode = .rewrite, auditing: Bool = false, blockHint: String = Self.defaultBlockHint) {
+        self.init(
+            router: router, modes: .uniform(mode, tables: router.rewriter.mapping.tables.map(\.name)),
+            auditing: auditing, blockHint: blockHint)
+    }
+
+    /// A setting value no session ever asks for: after a failed or undone SET the next
+    /// transaction sets the value again.
+    private static let unknownSyncSetting = "\u{0}"
+    static let syncStatementName = "pgcutover_sync"
+
+    /// Sets `pgcutover.sync` on the server: the bytes to send ahead of the client's frame. Called
+    /// only at a transaction start (no expectation pending), so the SET runs in its own implicit
+    /// transaction and no client request waits behind it; its answers are swallowed. The extended
+    /// form uses a named statement and portal, never the unnamed ones the client may be using.
+    mutating func syncInjection(_ value: String, extended: Bool) -> ByteBuffer {
+        syncSetting = value
+        let sql = "SET pgcutover.sync = '" + value.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
+        var bytes = ByteBuffer()
+        if extended {
+            let name = Self.syncStatementName
+            Parse(statementName: name, query: sql).encodeFrame(into: &bytes)
+            Bind(portalName: name, statementName: name, parameterFormats: [], parameters: [], resultFormats: [])
+                .encodeFrame(into: &bytes)
+            Execute(portalName: name).encodeFrame(into: &bytes)
+            Close(target: .statement(name)).encodeFrame(into: &bytes)
+            Sync().encodeFrame(into: &bytes)
+        } else {
+            Query(sql: sql).encodeFrame(into: &bytes)
+        }
+        expectations.append(.injectedSync)
+        return bytes
     }
 
     static let defaultBlockHint =
@@ -125,16 +190,53 @@ struct RewritePipeline {
         }
     }
 
-    private func route(_ sql: String) -> RewriteOutcome {
+    /// Texts that name no legacy table leave on the precheck inside `route`, before any parse.
+    private func plan(_ sql: String) -> Plan {
         let outcome = router.route(sql)
-        if case .passThrough = outcome { return outcome }
-        if mode == .block { return .refused(blocked(sql)) }
-        guard clientEncodingIsUTF8 || !rewriting else {
-            return .refused(RewriteError(
-                sqlState: "0A000", message: "pgcutover rewrites statements on legacy tables only with client_encoding UTF8",
-                hint: "SET client_encoding = 'UTF8' in this session."))
+        var tables: [String] = []
+        switch outcome {
+        case .passThrough:
+            return .untouched
+        case .rewritten(_, let statements):
+            for name in statements.flatMap(\.legacyTables) where !tables.contains(name) { tables.append(name) }
+        case .refused:
+            tables = router.rewriter.legacyTablesMentioned(in: sql)
         }
-        return outcome
+        let state: TableCutover
+        if tables.isEmpty {
+            state = modes.fallback
+        } else if let decided = modes.statementMode(for: tables) {
+            state = decided
+        } else {
+            return .refuse(mixedModes(tables), tables: tables, action: .refused, mode: modes[tables[0]].mode)
+        }
+        switch state.mode {
+        case .block:
+            return .refuse(blocked(sql), tables: tables, action: .blocked, mode: .block)
+        case .rewrite:
+            guard clientEncodingIsUTF8 else {
+                return .refuse(RewriteError(
+                    sqlState: "0A000", message: "pgcutover rewrites statements on legacy tables only with client_encoding UTF8",
+                    hint: "SET client_encoding = 'UTF8' in this session."), tables: tables, action: .refused, mode: .rewrite)
+            }
+            switch outcome {
+            case .rewritten(let text, let statements): return .rewrite(sql: text, statements: statements)
+            case .refused(let error): return .refuse(error, tables: tables, action: .refused, mode: .rewrite)
+            case .passThrough: return .untouched
+            }
+        case .passthrough, .dualWrite, .shadow:
+            return .watch(state.mode, outcome, tables: tables)
+        }
+    }
+
+    /// One statement over tables read from different sides has no consistent answer.
+    private func mixedModes(_ tables: [String]) -> RewriteError {
+        RewriteError(
+            sqlState: "0A000",
+            message: "pgcutover cannot run one statement over legacy tables in these cutover modes: "
+                + tables.map { "\($0) (\(modes[$0]))" }.joined(separator: ", "),
+            detail: "Some of these tables are read from the legacy table and others from the consolidated column.",
+            hint: "Split the statement by table, or give these tables modes that read from the same side.")
     }
 
     private mutating func decide(_ frame: Frame) throws(ProtocolViolation) -> ClientDecision {
@@ -142,48 +244,67 @@ struct RewritePipeline {
         case .query?:
             let query = try Query(frame: frame)
             let now = auditing ? NIODeadline.now() : .distantPast
-            switch route(query.sql) {
-            case .passThrough:
+            switch plan(query.sql) {
+            case .untouched:
                 expectations.append(.query(statements: [], refusal: nil, startedAt: now))
                 return .forward
-            case .rewritten(let sql, let rewritten):
-                let statements = rewritten.map {
-                    QueryStatement(rule: rewriting ? $0.commandTag : .fromServer, audit: audit(query.sql, rewriting ? sql : nil, $0))
+            case .watch(let mode, let outcome, let tables):
+                let statements: [QueryStatement]
+                if case .rewritten(_, let analysed) = outcome {
+                    // Only a text of one statement can be run again on the side as it is.
+                    let shadowed = auditing && mode == .shadow && analysed.count == 1 && analysed[0].kind == .select
+                    statements = analysed.map {
+                        QueryStatement(
+                            rule: .fromServer, audit: audit(query.sql, nil, tables: $0.legacyTables, kind: $0.kind, mode: mode, shadowed: shadowed),
+                            shadow: shadowed ? ShadowInput(sql: query.sql) : nil)
+                    }
+                } else {
+                    statements = [QueryStatement(rule: .fromServer, audit: audit(query.sql, nil, tables: tables, kind: nil, mode: mode))]
                 }
                 expectations.append(.query(statements: statements, refusal: nil, startedAt: now))
-                return rewriting ? .replace(FrameEncoder.frame(Query(sql: sql))) : .forward
-            case .refused(let error):
-                guard rewriting else {
-                    expectations.append(.query(statements: [QueryStatement(rule: .fromServer, audit: refusedAudit(query.sql, action: .passed))], refusal: nil, startedAt: now))
-                    return .forward
+                return .forward
+            case .rewrite(let sql, let rewritten):
+                let statements = rewritten.map {
+                    QueryStatement(rule: $0.commandTag, audit: audit(query.sql, sql, tables: $0.legacyTables, kind: $0.kind, mode: .rewrite))
                 }
-                expectations.append(.query(statements: [QueryStatement(rule: .fromServer, audit: refusedAudit(query.sql, action: refusalAction))], refusal: Self.fields(error), startedAt: now))
+                expectations.append(.query(statements: statements, refusal: nil, startedAt: now))
+                return .replace(FrameEncoder.frame(Query(sql: sql)))
+            case .refuse(let error, let tables, let action, let mode):
+                let statement = QueryStatement(rule: .fromServer, audit: refusedAudit(query.sql, tables: tables, action: action, mode: mode))
+                expectations.append(.query(statements: [statement], refusal: Self.fields(error), startedAt: now))
                 return .replace(FrameEncoder.frame(Query(sql: Self.failingStatement)))
             }
         case .parse?:
             let parse = try Parse(frame: frame)
-            switch route(parse.query) {
-            case .passThrough:
+            switch plan(parse.query) {
+            case .untouched:
                 statements[parse.statementName] = nil
                 expectations.append(.parse)
                 return .forward
-            case .rewritten(let sql, let rewritten):
+            case .watch(let mode, let outcome, let tables):
+                if case .rewritten(_, let analysed) = outcome, let first = analysed.first {
+                    let shadowed = auditing && mode == .shadow && analysed.count == 1 && first.kind == .select
+                    statements[parse.statementName] = Prepared(
+                        rule: .fromServer,
+                        audit: audit(parse.query, nil, tables: first.legacyTables, kind: first.kind, mode: mode, shadowed: shadowed),
+                        shadow: shadowed ? ShadowInput(sql: parse.query, parameterTypes: parse.parameterTypes) : nil)
+                } else {
+                    statements[parse.statementName] = Prepared(
+                        rule: .fromServer, audit: audit(parse.query, nil, tables: tables, kind: nil, mode: mode))
+                }
+                expectations.append(.parse)
+                return .forward
+            case .rewrite(let sql, let rewritten):
                 let first = rewritten.first
                 statements[parse.statementName] = Prepared(
-                    rule: rewriting ? first?.commandTag ?? .fromServer : .fromServer,
-                    audit: first.flatMap { audit(parse.query, rewriting ? sql : nil, $0) })
+                    rule: first?.commandTag ?? .fromServer,
+                    audit: first.flatMap { audit(parse.query, sql, tables: $0.legacyTables, kind: $0.kind, mode: .rewrite) })
                 expectations.append(.parse)
-                guard rewriting else { return .forward }
                 return .replace(FrameEncoder.frame(
                     Parse(statementName: parse.statementName, query: sql, parameterTypes: parse.parameterTypes)))
-            case .refused(let error):
-                guard rewriting else {
-                    statements[parse.statementName] = Prepared(rule: .fromServer, audit: refusedAudit(parse.query, action: .passed))
-                    expectations.append(.parse)
-                    return .forward
-                }
+            case .refuse(let error, let tables, let action, let mode):
                 statements[parse.statementName] = nil
-                if let audit = refusedAudit(parse.query, action: refusalAction) {
+                if let audit = refusedAudit(parse.query, tables: tables, action: action, mode: mode) {
                     completions.append(StatementCompletion(audit: audit, startedAt: NIODeadline.now(), rows: nil, sqlState: error.sqlState))
                 }
                 expectations.append(.refusedParse(Self.fields(error)))
@@ -197,9 +318,14 @@ struct RewritePipeline {
         case .bind?:
             let bind = try Bind(frame: frame)
             let prepared = statements[bind.statementName]
+            var shadow = prepared?.shadow
+            if shadow != nil {
+                shadow!.parameterFormats = bind.parameters.indices.map { bind.parameterFormats.format(at: $0)?.rawValue ?? 0 }
+                shadow!.parameters = bind.parameters
+            }
             portals[bind.portalName] = ExecutePlan(
                 rule: prepared?.rule ?? .fromServer, countIsBinary: bind.resultFormats.format(at: 0) == .binary,
-                audit: prepared?.audit)
+                audit: prepared?.audit, shadow: shadow)
             expectations.append(.bind)
             return .forward
         case .describe?:
@@ -240,7 +366,7 @@ struct RewritePipeline {
 
     mutating func serverFrameReceived(_ frame: Frame) -> ServerDecision {
         let decision = answer(frame)
-        if rewriting, decision == .forward, frame.backendID == .errorResponse, let scrubbed = Self.scrubbed(frame) {
+        if scrubsErrors, decision == .forward, frame.backendID == .errorResponse, let scrubbed = Self.scrubbed(frame) {
             return .replace(scrubbed)
         }
         return decision
@@ -267,7 +393,21 @@ struct RewritePipeline {
             break
         }
         guard let head = expectations.first else { return .forward }
+        if id == .commandComplete, !syncSetting.isEmpty, Self.resetsSettings(frame) {
+            // RESET ALL or DISCARD ALL in the client's own statements undid the proxy's SET.
+            syncSetting = Self.unknownSyncSetting
+        }
         switch head {
+        case .injectedSync:
+            switch id {
+            case .readyForQuery:
+                expectations.removeFirst()
+            case .errorResponse:
+                syncSetting = Self.unknownSyncSetting
+            default:
+                break
+            }
+            return .swallow
         case .query(let statements, let refusal, let startedAt):
             let statement = statementIndex < statements.count ? statements[statementIndex] : nil
             let rule = statement?.rule ?? .fromServer
@@ -279,7 +419,7 @@ struct RewritePipeline {
                 return .drop
             case .commandComplete:
                 statementIndex += 1
-                return commandCompleted(frame, rule, audit: statement?.audit, startedAt: startedAt)
+                return commandCompleted(frame, rule, audit: statement?.audit, startedAt: startedAt, shadow: statement?.shadow)
             case .emptyQueryResponse:
                 statementIndex += 1
                 return .forward
@@ -330,7 +470,7 @@ struct RewritePipeline {
                 return .forward
             case .commandComplete:
                 expectations.removeFirst()
-                return commandCompleted(frame, plan.rule, audit: plan.audit, startedAt: startedAt)
+                return commandCompleted(frame, plan.rule, audit: plan.audit, startedAt: startedAt, shadow: plan.shadow)
             case .errorResponse:
                 record(plan.audit, startedAt: startedAt, rows: nil, sqlState: Self.sqlState(in: frame, refusal: nil))
                 return unexpected(id)
@@ -379,7 +519,7 @@ struct RewritePipeline {
     private mutating func skipToSync() {
         while let head = expectations.first {
             switch head {
-            case .sync, .query, .functionCall:
+            case .sync, .query, .functionCall, .injectedSync:
                 return
             default:
                 expectations.removeFirst()
@@ -387,25 +527,53 @@ struct RewritePipeline {
         }
     }
 
-    private func audit(_ sql: String, _ rewrittenSQL: String?, _ statement: RewrittenStatement) -> StatementAudit? {
-        guard auditing, !statement.legacyTables.isEmpty else { return nil }
-        return StatementAudit(
-            sql: sql, rewrittenSQL: rewrittenSQL, tables: statement.legacyTables, kind: statement.kind,
-            action: rewriting ? .rewritten : .passed)
+    private func audit(
+        _ sql: String, _ rewrittenSQL: String?, tables: [String], kind: StatementKind?, mode: CutoverMode, shadowed: Bool = false
+    ) -> StatementAudit? {
+        guard auditing, !tables.isEmpty else { return nil }
+        let action: AuditRecord.Action
+        switch mode {
+        case .passthrough: action = .passed
+        case .rewrite: action = .rewritten
+        case .block: action = .blocked
+        case .dualWrite, .shadow:
+            if kind.map(Self.writes) ?? false {
+                action = .dualWritten
+            } else {
+                action = shadowed ? .shadowed : .passed
+            }
+        }
+        return StatementAudit(sql: sql, rewrittenSQL: rewrittenSQL, tables: tables, kind: kind, action: action, mode: mode)
     }
 
-    private var refusalAction: AuditRecord.Action { mode == .block ? .blocked : .refused }
+    /// Statements whose changes the forward triggers carry to the consolidated column. COPY counts
+    /// as a write: COPY TO of a legacy table changes nothing, and its audit errs on the safe side.
+    private static func writes(_ kind: StatementKind) -> Bool {
+        switch kind {
+        case .insert, .update, .delete, .copy, .ddl: true
+        case .select, .other: false
+        }
+    }
 
-    private func refusedAudit(_ sql: String, action: AuditRecord.Action) -> StatementAudit? {
+    private func refusedAudit(_ sql: String, tables: [String], action: AuditRecord.Action, mode: CutoverMode) -> StatementAudit? {
         guard auditing else { return nil }
-        return StatementAudit(
-            sql: sql, rewrittenSQL: nil, tables: router.rewriter.legacyTablesMentioned(in: sql), kind: nil, action: action)
+        return StatementAudit(sql: sql, rewrittenSQL: nil, tables: tables, kind: nil, action: action, mode: mode)
+    }
+
+    /// `RESET` (of one setting or all) and `DISCARD ALL` may reset `pgcutover.sync`.
+    private static func resetsSettings(_ frame: Frame) -> Bool {
+        let payload = frame.payload
+        guard let first = payload.getInteger(at: payload.readerIndex, as: UInt8.self),
+              first == UInt8(ascii: "R") || first == UInt8(ascii: "D")
+        else { return false }
+        guard let tag = try? CommandComplete(frame: frame).tag else { return false }
+        return tag == "RESET" || tag == "DISCARD ALL"
     }
 
     /// A statement's CommandComplete: the legacy tag in place of the server's where the rule says
     /// so, and the audit's completion with the row count the client is told.
     private mutating func commandCompleted(
-        _ frame: Frame, _ rule: CommandTagRule, audit: StatementAudit?, startedAt: NIODeadline
+        _ frame: Frame, _ rule: CommandTagRule, audit: StatementAudit?, startedAt: NIODeadline, shadow: ShadowInput?
     ) -> ServerDecision {
         let serverTag = { (try? CommandComplete(frame: frame))?.tag }
         let legacyTag: String?
@@ -421,14 +589,14 @@ struct RewritePipeline {
             legacyTag = tag
         }
         if audit != nil {
-            record(audit, startedAt: startedAt, rows: (legacyTag ?? serverTag()).flatMap(Self.rowCount(in:)), sqlState: nil)
+            record(audit, startedAt: startedAt, rows: (legacyTag ?? serverTag()).flatMap(Self.rowCount(in:)), sqlState: nil, shadow: shadow)
         }
         return legacyTag.map { .replace(FrameEncoder.frame(CommandComplete(tag: $0))) } ?? .forward
     }
 
-    private mutating func record(_ audit: StatementAudit?, startedAt: NIODeadline, rows: Int?, sqlState: String?) {
+    private mutating func record(_ audit: StatementAudit?, startedAt: NIODeadline, rows: Int?, sqlState: String?, shadow: ShadowInput? = nil) {
         guard let audit else { return }
-        completions.append(StatementCompletion(audit: audit, startedAt: startedAt, rows: rows, sqlState: sqlState))
+        completions.append(StatementCompletion(audit: audit, startedAt: startedAt, rows: rows, sqlState: sqlState, shadow: shadow))
     }
 
     /// The count at the end of a command tag (`INSERT 0 3`, `SELECT 12`); nil for tags without one.

@@ -8,4 +8,7 @@ struct StatementAudit: Equatable, Sendable {
     var tables: [String]
     var kind: StatementKind?
     var action: AuditRecord.Action
+    /// The mode the statement ran in (`SessionModes.statementMode`); for a statement refused over
+    /// mixed modes, the mode of its first table.
+    var mode: CutoverMode = .passthrough
 }

@@ -6,4 +6,6 @@ struct StatementCompletion: Equatable, Sendable {
     var startedAt: NIODeadline
     var rows: Int?
     var sqlState: String?
+    /// A shadow-mode read that succeeded: what the shadow comparer needs to run it again.
+    var shadow: ShadowInput? = nil
 }

@@ -7,11 +7,15 @@ import NIOSSL
 public struct SessionEnvironment: Sendable {
     public var upstream: UpstreamEndpoint
     public var clientTLS: NIOSSLContext?
-    /// Set in rewrite mode, and whenever statements are audited.
+    /// The rewriter, always present: a reload may put any table in any mode. Statements that
+    /// name no legacy table never get further than its precheck.
     public var router: StatementRouter?
-    public var mode: CutoverMode
-    public var blockHint: String?
+    /// The running configuration; sessions take a new generation at their next transaction start.
+    public var store: ConfigurationStore
     public var audit: AuditLog?
+    /// Takes the audit record of a shadow-mode read with what is needed to run it again, instead
+    /// of the audit log; nil: the record is written as it is, without a shadow verdict.
+    public var shadowSink: (@Sendable (AuditRecord, ShadowInput) -> Void)? = nil
     /// Literal values go into audit records only when this is set.
     public var auditLiterals: Bool
     public var maximumMessageLength: Int

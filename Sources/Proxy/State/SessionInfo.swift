@@ -4,6 +4,8 @@ import Logging
 public struct SessionInfo: Sendable {
     public var id: UInt64
     public var clientAddress: String
+    /// The client's IP address for cutover rules; nil for a Unix socket.
+    public var clientIP: IPAddress?
     public var user: String?
     public var database: String?
     public var applicationName: String?

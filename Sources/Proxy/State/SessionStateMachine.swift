@@ -73,23 +73,85 @@ public struct SessionStateMachine: Sendable {
     public private(set) var draining = false
     public private(set) var upstreamUsesTLS = false
 
-    /// Present in rewrite mode: statements on legacy tables are rewritten and their answers
-    /// made to look like the legacy ones. Absent, every byte is relayed as it is.
+    /// Present once some table is in a mode other than passthrough for some client, or when
+    /// statements are audited: it decides each statement's mode, rewrites, blocks, and sets
+    /// `pgcutover.sync`. Absent, every byte is relayed as it is.
     private var rewrite: RewritePipeline?
+    private let router: StatementRouter?
+    private let store: ConfigurationStore?
+    private let auditing: Bool
+    private let clientAddress: IPAddress?
+    /// Who the client is, for the cutover rules; known from the StartupMessage on.
+    public private(set) var identity: ClientIdentity?
+    /// The configuration generation this session's modes come from; 0 before the first.
+    public private(set) var adoptedGeneration: UInt64 = 0
+    private var identityChanged = false
+    private var clientEncodingIsUTF8 = true
 
-    /// With a router, statements on legacy tables are rewritten or blocked (`mode`) and/or
-    /// recorded for the audit (`auditing`); without one, every byte is relayed as it is.
+    /// With a router and a configuration store, statements on legacy tables run in the mode the
+    /// store's cutover policy gives this client, table by table, and are recorded for the audit
+    /// (`auditing`); without them every byte is relayed as it is.
     public init(
-        clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode, router: StatementRouter? = nil,
-        mode: CutoverMode = .rewrite, auditing: Bool = false, blockHint: String? = nil
+        clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode, router: StatementRouter?,
+        store: ConfigurationStore?, auditing: Bool = false, clientAddress: IPAddress? = nil
     ) {
         self.state = .awaitingStartup(tlsDone: false)
         self.clientTLSAvailable = clientTLSAvailable
         self.upstreamSSLMode = upstreamSSLMode
-        if let router, mode != .passthrough || auditing {
-            self.rewrite = RewritePipeline(
-                router: router, mode: mode, auditing: auditing,
-                blockHint: blockHint ?? RewritePipeline.defaultBlockHint)
+        self.router = router
+        self.store = router == nil ? nil : store
+        self.auditing = auditing
+        self.clientAddress = clientAddress
+    }
+
+    /// Every legacy table in `mode` for every client, for ever.
+    public init(
+        clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode, router: StatementRouter? = nil,
+        mode: CutoverMode = .rewrite, auditing: Bool = false, blockHint: String? = nil
+    ) {
+        var configuration = ProxyConfiguration()
+        configuration.mode = mode
+        configuration.blockHint = blockHint
+        self.init(
+            clientTLSAvailable: clientTLSAvailable, upstreamSSLMode: upstreamSSLMode, router: router,
+            store: ConfigurationStore(fixed: configuration), auditing: auditing)
+    }
+
+    /// The modes of this session's current transaction; nil while the session has no pipeline.
+    public var sessionModes: SessionModes? { rewrite?.modes }
+
+    /// At a transaction start (nothing pending, last status idle): takes a new configuration
+    /// generation or a changed application_name into account, and returns the bytes of a
+    /// `SET pgcutover.sync` to send ahead of `frame` when the modes want another value than the
+    /// one this session last set.
+    private mutating func transactionStarts(before frame: Frame) -> ByteBuffer? {
+        guard let store, let router, rewrite?.expectations.isEmpty ?? true else { return nil }
+        if store.generation != adoptedGeneration || identityChanged {
+            let snapshot = store.current
+            adoptedGeneration = snapshot.generation
+            identityChanged = false
+            let cutover = snapshot.configuration.cutover
+            if rewrite == nil {
+                // Pure relaying costs nothing per statement: the pipeline only comes when needed.
+                guard auditing || !cutover.isPassthroughEverywhere else { return nil }
+                rewrite = RewritePipeline(router: router, modes: SessionModes(tables: [:]), auditing: auditing)
+                rewrite!.clientEncodingIsUTF8 = clientEncodingIsUTF8
+            }
+            let client = identity ?? ClientIdentity(user: "", database: "", address: clientAddress)
+            rewrite!.modes = cutover.modes(for: client, tables: router.rewriter.mapping.tables.map(\.name))
+            rewrite!.blockHint = cutover.blockHint ?? RewritePipeline.defaultBlockHint
+        }
+        guard rewrite != nil else { return nil }
+        let wanted = rewrite!.modes.syncSetting
+        guard wanted != rewrite!.syncSetting else { return nil }
+        switch frame.frontendID {
+        case .query?, .functionCall?:
+            return rewrite!.syncInjection(wanted, extended: false)
+        case .parse?, .bind?, .describe?, .execute?, .close?:
+            return rewrite!.syncInjection(wanted, extended: true)
+        default:
+            // Sync, Flush: nothing runs; the next frame that runs something sets it.
+            return nil
         }
     }
 
@@ -148,6 +210,9 @@ public struct SessionStateMachine: Sendable {
             state = .closed
             return .cancel(request)
         case .startup(let startup):
+            identity = ClientIdentity(
+                applicationName: startup["application_name"] ?? "", user: startup["user"] ?? "",
+                database: startup["database"] ?? startup["user"] ?? "", address: clientAddress)
             state = .connectingUpstream(startup)
             return .connectUpstream
         }
@@ -161,15 +226,25 @@ public struct SessionStateMachine: Sendable {
                 state = .closing
                 return .forward
             }
+            var injected: ByteBuffer?
             if !relaying.requestPending {
+                if relaying.transactionStatus == .idle && store != nil {
+                    injected = transactionStarts(before: frame)
+                }
                 relaying.requestPending = true
                 state = .relaying(relaying)
             }
             guard rewrite != nil else { return .forward }
             switch rewrite!.clientFrameReceived(frame) {
             case .forward:
-                return .forward
-            case .replace(let bytes):
+                guard var bytes = injected else { return .forward }
+                bytes.writeImmutableBuffer(frame.bytes)
+                return .replaceToServer(bytes)
+            case .replace(var bytes):
+                if var ahead = injected {
+                    ahead.writeBuffer(&bytes)
+                    bytes = ahead
+                }
                 return .replaceToServer(bytes)
             case .protocolViolation(let violation):
                 return fail(.protocolViolation(violation))
@@ -272,11 +347,12 @@ public struct SessionStateMachine: Sendable {
         switch state {
         case .relaying:
             var action = Action.forward
+            if frame.id == BackendMessageID.parameterStatus.rawValue { noteParameterStatus(frame) }
             if rewrite != nil {
-                if frame.id == BackendMessageID.parameterStatus.rawValue { noteParameterStatus(frame) }
                 switch rewrite!.serverFrameReceived(frame) {
                 case .forward: break
                 case .drop: action = .drop
+                case .swallow: return .drop
                 case .replace(let bytes): action = .replaceToClient(bytes)
                 }
             }
@@ -313,7 +389,7 @@ public struct SessionStateMachine: Sendable {
                     return fail(.init(sqlState: "08P01", message: "the server sent an invalid ReadyForQuery: \(error.message)"))
                 }
             case .parameterStatus?:
-                if rewrite != nil { noteParameterStatus(frame) }
+                noteParameterStatus(frame)
                 return .forward
             default:
                 // NoticeResponse, NegotiateProtocolVersion, ErrorResponse (after
@@ -347,8 +423,20 @@ public struct SessionStateMachine: Sendable {
     // MARK: Internals
 
     private mutating func noteParameterStatus(_ frame: Frame) {
-        guard let status = try? ParameterStatus(payload: frame.payload), status.name == "client_encoding" else { return }
-        rewrite?.clientEncodingIsUTF8 = ["UTF8", "UTF-8", "UNICODE"].contains(status.value.uppercased())
+        guard store != nil, let status = try? ParameterStatus(payload: frame.payload) else { return }
+        switch status.name {
+        case "client_encoding":
+            clientEncodingIsUTF8 = ["UTF8", "UTF-8", "UNICODE"].contains(status.value.uppercased())
+            rewrite?.clientEncodingIsUTF8 = clientEncodingIsUTF8
+        case "application_name":
+            // Rules may match on it: the modes are computed again at the next transaction start.
+            if identity != nil, identity!.applicationName != status.value {
+                identity!.applicationName = status.value
+                identityChanged = true
+            }
+        default:
+            break
+        }
     }
 
     private mutating func authenticationRequestReceived(_ frame: Frame, _ auth: inout Authenticating) -> Action {

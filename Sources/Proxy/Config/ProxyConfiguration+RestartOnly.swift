@@ -1,0 +1,36 @@
+extension ProxyConfiguration {
+    /// Settings a running proxy cannot change: sockets, threads, TLS contexts, the server
+    /// address, the mapping the rewriter was built with, the audit sink. A reload that changes
+    /// them keeps the running values and names them (`restartOnlyChanges`).
+    public func restartOnlyChanges(comparedWith running: ProxyConfiguration) -> [String] {
+        var changed: [String] = []
+        func check<Value: Equatable>(_ name: String, _ path: KeyPath<ProxyConfiguration, Value>) {
+            if self[keyPath: path] != running[keyPath: path] { changed.append(name) }
+        }
+        check("server.listen", \.listen)
+        check("server.threads", \.threads)
+        check("server.shutdown_timeout_seconds", \.shutdownTimeoutSeconds)
+        check("server.max_message_bytes", \.maximumMessageLength)
+        check("server.tls.cert", \.tlsCertificatePath)
+        check("server.tls.key", \.tlsKeyPath)
+        check("upstream.address", \.upstream)
+        check("upstream.sslmode", \.upstreamSSLMode)
+        check("upstream.sslrootcert", \.upstreamSSLRootCertificatePath)
+        check("upstream.sslservername", \.upstreamSSLServerName)
+        check("upstream.connect_timeout_seconds", \.upstreamConnectTimeoutSeconds)
+        check("cutover.mapping", \.mappingPath)
+        check("cutover.rewrite_cache_size", \.rewriteCacheSize)
+        check("audit.log", \.auditLog)
+        check("audit.literals", \.auditLiterals)
+        check("audit.queue_capacity", \.auditQueueCapacity)
+        check("log.level", \.logLevel)
+        return changed
+    }
+
+    /// This configuration with every restart-only setting as `running` has it.
+    public func keepingRestartOnlySettings(of running: ProxyConfiguration) -> ProxyConfiguration {
+        var kept = running
+        kept.cutover = cutover
+        return kept
+    }
+}

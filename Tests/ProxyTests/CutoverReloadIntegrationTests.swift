@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Proxy
+import ServiceLifecycle
+import WireProtocol
+import XCTest
+
+/// Reloading the cutover policy under live sessions, through the proxy in this process in front of
+/// the test PostgreSQL (PGCUTOVER_TEST_UPSTREAM): a transaction keeps its modes, the next one gets
+/// the new ones, and `pgcutover.sync` on the server follows them (a custom setting any server
+/// accepts, triggers or not).
+final class CutoverReloadIntegrationTests: XCTestCase {
+    private var group: ServiceGroup!
+    private var runTask: Task<Void, any Error>!
+    private var server: ProxyServer!
+    private var port = 0
+    private var configPath = ""
+    private static let mappingPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../config/mapping.toml").standardized.path
+
+    private func writeConfig(_ cutover: String) throws {
+        let text = "[cutover]\nmapping = \"\(Self.mappingPath)\"\n" + cutover
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    override func setUp() async throws {
+        guard let upstreamText = ProcessInfo.processInfo.environment["PGCUTOVER_TEST_UPSTREAM"],
+              let upstream = HostPort(upstreamText)
+        else {
+            XCTFail("PGCUTOVER_TEST_UPSTREAM (HOST:PORT of a test PostgreSQL) is not set; run scripts/test.sh")
+            throw SocketError("no upstream")
+        }
+        configPath = FileManager.default.temporaryDirectory.appendingPathComponent("pgcutover-\(UUID().uuidString).toml").path
+        try writeConfig("mode = \"passthrough\"\n")
+        var base = ProxyConfiguration()
+        base.listen = HostPort(host: "127.0.0.1", port: 0)
+        base.upstream = upstream
+        base.shutdownTimeoutSeconds = 5
+        let path = configPath
+        let start = base
+        let store = ConfigurationStore(initial: try ConfigurationFile.load(path: path, onto: start)) { () throws(ConfigurationError) in
+            try ConfigurationFile.load(path: path, onto: start)
+        }
+        var logger = Logger(label: "pgcutover-test")
+        logger.logLevel = .critical
+        let server = try ProxyServer(store: store, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        self.server = server
+        let group = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: logger))
+        self.group = group
+        runTask = Task { try await group.run() }
+        for _ in 0..<200 {
+            if let port = server.localAddress?.port {
+                self.port = port
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        XCTFail("proxy did not start listening")
+    }
+
+    override func tearDown() async throws {
+        await group?.triggerGracefulShutdown()
+        _ = try? await runTask?.value
+        try? FileManager.default.removeItem(atPath: configPath)
+    }
+
+    private func session(applicationName: String) throws -> BlockingSocket {
+        let socket = try BlockingSocket(port: port)
+        try socket.send(StartupMessage(parameters: [("user", "postgres"), ("database", "postgres"), ("application_name", applicationName)]))
+        XCTAssertEqual(try socket.readUntilReady().last?.backendID, .readyForQuery)
+        return socket
+    }
+
+    /// Every frame the client receives for one simple Query, by type, and the text rows.
+    private func query(_ socket: BlockingSocket, _ sql: String) throws -> (ids: [BackendMessageID?], rows: [[String?]]) {
+        try socket.send(Query(sql: sql))
+        let frames = try socket.readUntilReady()
+        var rows: [[String?]] = []
+        for frame in frames where frame.backendID == .dataRow {
+            var reader = PayloadReader(frame.payload, message: "DataRow")
+            let count = Int(try reader.int16())
+            rows.append(try (0..<count).map { _ in try reader.nullableBytes().map { String(buffer: $0) } })
+        }
+        return (frames.map(\.backendID), rows)
+    }
+
+    private func setting(_ socket: BlockingSocket) throws -> String? {
+        let result = try query(socket, "SELECT current_setting('pgcutover.sync', true)")
+        XCTAssertEqual(result.ids, [.rowDescription, .dataRow, .commandComplete, .readyForQuery], "the proxy's own answers never reach the client")
+        return result.rows.first?.first ?? nil
+    }
+
+    func testATransactionKeepsItsModesAcrossAReloadAndTheNextOneTakesTheNewOnes() throws {
+        let socket = try session(applicationName: "nightly_loader")
+        XCTAssertNil(try setting(socket), "passthrough everywhere: the proxy sets nothing")
+        XCTAssertEqual(try query(socket, "BEGIN").ids, [.commandComplete, .readyForQuery])
+
+        try writeConfig("""
+            mode = "passthrough"
+            [[cutover.rules]]
+            name = "loader-dual-write"
+            application_name = "nightly_*"
+            mode = "dual-write"
+            """)
+        guard case .success(let snapshot) = server.reload() else { return XCTFail("reload failed") }
+        XCTAssertEqual(snapshot.generation, 2)
+        XCTAssertNil(try setting(socket), "the transaction in progress keeps the modes it began with")
+        XCTAssertEqual(try query(socket, "COMMIT").ids, [.commandComplete, .readyForQuery])
+
+        XCTAssertEqual(try query(socket, "SHOW pgcutover.sync").rows, [["basin_relationships=forward,god_vocabulary_profiles=forward"]])
+        let other = try session(applicationName: "psql")
+        XCTAssertNil(try setting(other), "the rule matches only the loader")
+
+        // A bad file keeps the running configuration; a rule naming one table moves that one alone.
+        try writeConfig("mode = \"passthrough\"\n[[cutover.rules]]\nname = \"x\"\nmode = \"dual_write\"\n")
+        guard case .failure(let error) = server.reload() else { return XCTFail("a bad file was taken") }
+        XCTAssertEqual(error.line, 6)
+        XCTAssertEqual(error.key, "cutover.rules.mode")
+        XCTAssertEqual(try setting(socket), "basin_relationships=forward,god_vocabulary_profiles=forward")
+        try writeConfig("""
+            mode = "passthrough"
+            [[cutover.rules]]
+            name = "loader-god-only"
+            application_name = "nightly_*"
+            tables = { god_vocabulary_profiles = "shadow" }
+            """)
+        guard case .success = server.reload() else { return XCTFail("reload failed") }
+
+        // The extended protocol: the SET rides ahead of the client's Parse, and its answers stay
+        // with the proxy.
+        try socket.send(Parse(statementName: "", query: "SELECT current_setting('pgcutover.sync')"))
+        try socket.send(Bind(portalName: "", statementName: "", parameterFormats: [], parameters: [], resultFormats: []))
+        try socket.send(Execute(portalName: ""))
+        try socket.send(Sync())
+        let frames = try socket.readUntilReady()
+        XCTAssertEqual(frames.map(\.backendID), [.parseComplete, .bindComplete, .dataRow, .commandComplete, .readyForQuery])
+        let row = try XCTUnwrap(frames.first(where: { $0.backendID == .dataRow }))
+        XCTAssertEqual(String(decoding: row.payload.readableBytesView.dropFirst(6), as: UTF8.self), "god_vocabulary_profiles=forward")
+        XCTAssertNil(try setting(other))
+    }
+}
