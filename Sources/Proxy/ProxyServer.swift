@@ -15,7 +15,11 @@ public final class ProxyServer: Service, Sendable {
     private let logger: Logger
     private let boundAddress = NIOLockedValueBoxAddress()
 
-    public init(configuration: ProxyConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger) throws {
+    /// `configurationStore` is what reloads read; without one the configuration is fixed.
+    public init(
+        configuration: ProxyConfiguration, eventLoopGroup: any EventLoopGroup, logger: Logger,
+        configurationStore: ConfigurationStore? = nil
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         var clientTLS: NIOSSLContext?
@@ -51,7 +55,9 @@ public final class ProxyServer: Service, Sendable {
             cancelKeys: CancelKeyRegistry(),
             sessions: SessionTracker(),
             eventLoopGroup: eventLoopGroup,
-            logger: logger)
+            logger: logger,
+            configurationStore: configurationStore ?? ConfigurationStore(fixed: configuration),
+            statistics: ProxyStatistics())
     }
 
     /// The address actually bound (port 0 in the configuration picks a free one).

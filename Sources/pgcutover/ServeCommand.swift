@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
+import Metrics
 import NIOPosix
+import Prometheus
 import Proxy
 import ServiceLifecycle
 
@@ -67,14 +69,44 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "pgcutover")
         let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
-        let server = try ProxyServer(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+        // Before anything makes a metric: swift-metrics binds each one to the factory of its time.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metrics = configuration.metrics {
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            services.append(.init(service: MetricsServer(
+                settings: metrics, eventLoopGroup: eventLoopGroup, logger: logger, render: { registry.emitToBuffer() })))
+        }
+        let store = ConfigurationStore(initial: configuration, loader: reloader())
+        let server = try ProxyServer(
+            configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger, configurationStore: store)
+        // Shutdown runs in reverse order: the proxy drains first, the metrics stay up meanwhile.
+        services.append(.init(service: server))
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
         try await eventLoopGroup.shutdownGracefully()
+    }
+
+    /// Reads the config file again with the command line's flags on top; without a file, the
+    /// flags alone.
+    private func reloader() -> @Sendable () throws(ConfigurationError) -> ProxyConfiguration {
+        let command = self
+        return { () throws(ConfigurationError) in
+            var configuration = ProxyConfiguration()
+            if let path = command.config {
+                configuration = try ConfigurationFile.load(path: path)
+            }
+            do {
+                try command.apply(to: &configuration)
+            } catch {
+                throw ConfigurationError(file: "command line", problem: "\(error)")
+            }
+            return configuration
+        }
     }
 
     private func apply(to configuration: inout ProxyConfiguration) throws {

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -13,6 +14,8 @@ public final class ConfigurationStore: Sendable {
 
     private let box: NIOLockedValueBox<Snapshot>
     private let loader: @Sendable () throws(ConfigurationError) -> ProxyConfiguration
+    private let reloadsSucceeded = CoreMetrics.Counter(label: "pgcutover_config_reloads_total", dimensions: [("result", "ok")])
+    private let reloadsFailed = CoreMetrics.Counter(label: "pgcutover_config_reloads_total", dimensions: [("result", "error")])
 
     /// `loader` reads the configuration again (the file, then the command line's overrides);
     /// without a file it returns the configuration the proxy started with.
@@ -36,8 +39,10 @@ public final class ConfigurationStore: Sendable {
         do {
             configuration = try loader()
         } catch {
+            reloadsFailed.increment()
             return .failure(error)
         }
+        reloadsSucceeded.increment()
         return .success(box.withLockedValue {
             $0 = Snapshot(generation: $0.generation + 1, configuration: configuration, loadedAt: Date())
             return $0

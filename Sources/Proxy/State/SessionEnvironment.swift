@@ -19,4 +19,8 @@ public struct SessionEnvironment: Sendable {
     public var sessions: SessionTracker
     public var eventLoopGroup: any EventLoopGroup
     public var logger: Logger
+    /// The running configuration, replaced by a reload (SIGHUP, the admin console's RELOAD).
+    public var configurationStore: ConfigurationStore
+    /// Statement and shadow counts for the admin console, mirrored into swift-metrics.
+    public var statistics: ProxyStatistics
 }
