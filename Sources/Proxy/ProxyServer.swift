@@ -32,7 +32,7 @@ public final class ProxyServer: Service, Sendable {
             throw TLSContextFactory.Failure(description: "a TLS key needs a TLS certificate (tls.cert / --tls-cert)")
         }
         var router: StatementRouter?
-        if configuration.mode != .passthrough || configuration.auditLog != nil {
+        if configuration.mode != .passthrough || configuration.auditLog != nil || configuration.metrics != nil {
             let mapping = try Rewriter.loadMapping(path: configuration.mappingPath)
             router = StatementRouter(rewriter: Rewriter(mapping: mapping), cacheCapacity: configuration.rewriteCacheSize)
         }

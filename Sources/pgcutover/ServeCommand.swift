@@ -73,7 +73,14 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let metrics = configuration.metrics {
             let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            var factory = PrometheusMetricsFactory(registry: registry)
+            // Statements through a proxy on loopback take well under the default 5 ms first bucket.
+            factory.durationHistogramBuckets["pgcutover_statement_duration_seconds"] = [
+                .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+                .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+            ]
+            MetricsSystem.bootstrap(factory)
             services.append(.init(service: MetricsServer(
                 settings: metrics, eventLoopGroup: eventLoopGroup, logger: logger, render: { registry.emitToBuffer() })))
         }

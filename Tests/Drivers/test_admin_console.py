@@ -26,14 +26,13 @@ password = "{password}"
 [metrics]
 listen = "127.0.0.1:{metrics_port}"
 
-[audit]
-log = "{path.parent / 'audit.jsonl'}"
 {extra}""")
 
 
 @pytest.fixture
 def console(target, postgres, tmp_path):
-    """A proxy of its own with [admin] and [metrics] set from a config file the test may change."""
+    """A proxy of its own with [admin] and [metrics] set from a config file the test may change; no
+    audit log, so statements are counted for the metrics alone."""
     if not target.is_proxy:
         pytest.skip("the admin console and metrics are the proxy's own")
     config = tmp_path / "pgcutover.toml"
@@ -160,6 +159,8 @@ def test_metrics_count_sessions_and_legacy_statements(console, postgres, admin):
     assert after[("pgcutover_rewrite_cache_hits_total", frozenset())] >= 2
     count = ("pgcutover_statement_duration_seconds_count", frozenset({("action", "passed")}))
     assert after[count] == 3
+    # The statement histogram's buckets start below a millisecond.
+    assert ("pgcutover_statement_duration_seconds_bucket", frozenset({("action", "passed"), ("le", "0.00025")})) in after
 
     assert admin_psql(console, "RELOAD").returncode == 0
     reloads = metrics(console)

@@ -42,11 +42,14 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     init(environment: SessionEnvironment, info: SessionInfo) {
         self.environment = environment
         self.info = info
+        let configuration = environment.configurationStore.current.configuration
+        // With metrics on, statements are followed to their completion as for the audit, to be counted.
         self.machine = SessionStateMachine(
             clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode,
-            router: environment.router, mode: environment.mode, auditing: environment.audit != nil,
+            router: environment.router, mode: environment.mode,
+            auditing: environment.audit != nil || configuration.metrics != nil,
             blockHint: environment.blockHint)
-        self.adminSettings = environment.configurationStore.current.configuration.admin
+        self.adminSettings = configuration.admin
         self.machine.adminConsoleEnabled = adminSettings != nil
         self.clientDecoder = FrameDecoder(phase: .startup, maximumMessageLength: environment.maximumMessageLength)
         self.serverDecoder = FrameDecoder(phase: .messages, maximumMessageLength: environment.maximumMessageLength)
@@ -262,7 +265,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     }
 
     private func submitAuditRecords() {
-        guard let audit = environment.audit, let context else { return }
+        guard let context else { return }
         let completions = machine.takeCompletions()
         guard !completions.isEmpty else { return }
         let now = NIODeadline.now()
@@ -276,6 +279,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             record.rows = completion.rows
             record.sqlState = completion.sqlState
             environment.statistics.statementCompleted(record)
+            guard let audit = environment.audit else { continue }
             let source = AuditStatementSource(
                 sql: statement.sql, rewrittenSQL: statement.rewrittenSQL, includeLiterals: environment.auditLiterals)
             if case .pause(let room) = audit.submit(record, source: source, eventLoop: context.eventLoop), !auditPaused {
