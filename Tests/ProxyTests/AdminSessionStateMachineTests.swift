@@ -78,7 +78,7 @@ final class AdminSessionStateMachineTests: XCTestCase {
         var machine = AdminSessionStateMachine(user: "pgcutover_admin", clientAddress: loopback, settings: settings)
         _ = machine.start()
         let welcome = messages(machine.frameReceived(.of(PasswordMessage(password: "s3cret")), console: console()))
-        XCTAssertEqual(ids(welcome), "R" + String(repeating: "S", count: 7) + "KZ")
+        XCTAssertEqual(ids(welcome), "R" + String(repeating: "S", count: 6) + "KZ")
         XCTAssertEqual(try Authentication(payload: welcome[0].payload), .ok)
         let parameters = Dictionary(uniqueKeysWithValues: welcome.filter { $0.id == UInt8(ascii: "S") }.map {
             let status = try! ParameterStatus(payload: $0.payload)
@@ -125,11 +125,11 @@ final class AdminSessionStateMachineTests: XCTestCase {
         XCTAssertEqual(ids(messages(allowed.start())), "R")
         var loopbackNowRefused = AdminSessionStateMachine(user: "pgcutover_admin", clientAddress: loopback, settings: widened)
         XCTAssertEqual(messages(loopbackNowRefused.start()).first?.error?.sqlState, "28000")
-        // The IPv6 loopback is in the default list; a Unix-socket client has no address and is local.
+        // The IPv6 loopback is in the default list; a peer whose address is unknown is refused.
         var v6 = AdminSessionStateMachine(user: "pgcutover_admin", clientAddress: IPAddress("::1"), settings: settings)
         XCTAssertEqual(ids(messages(v6.start())), "R")
-        var unix = AdminSessionStateMachine(user: "pgcutover_admin", clientAddress: nil, settings: settings)
-        XCTAssertEqual(ids(messages(unix.start())), "R")
+        var unknown = AdminSessionStateMachine(user: "pgcutover_admin", clientAddress: nil, settings: settings)
+        XCTAssertEqual(messages(unknown.start()).first?.error?.sqlState, "28000")
     }
 
     func testShowSessionsListsEachSessionWithItsModesFromTheRules() {
@@ -294,6 +294,14 @@ final class AdminSessionStateMachineTests: XCTestCase {
         }
         XCTAssertEqual(seen, startup)
         XCTAssertEqual(console.clientFramingPhase, .messages)
+
+        // Without a database name the server takes the user name, and so does the console.
+        var byUser = SessionStateMachine(clientTLSAvailable: false, upstreamSSLMode: .disable)
+        byUser.adminConsoleEnabled = true
+        let userOnly = StartupMessage(parameters: [("user", "pgcutover")])
+        guard case .startAdminConsole = byUser.clientStartupPacketReceived(.of(userOnly), bytesFollow: false) else {
+            return XCTFail("expected the admin console")
+        }
 
         var other = SessionStateMachine(clientTLSAvailable: false, upstreamSSLMode: .disable)
         other.adminConsoleEnabled = true

@@ -28,7 +28,7 @@ public struct AdminSessionStateMachine: Sendable {
     private let settings: AdminSettings
     private let clientAddress: IPAddress?
 
-    /// `clientAddress` is nil for a Unix-socket client.
+    /// `clientAddress` is nil when the peer's address is unknown: such a client is refused.
     public init(user: String, clientAddress: IPAddress?, settings: AdminSettings) {
         self.user = user
         self.clientAddress = clientAddress
@@ -39,7 +39,7 @@ public struct AdminSessionStateMachine: Sendable {
     /// pg_hba does, before any password), else ask for the password.
     public mutating func start() -> Action {
         guard settings.allows(clientAddress) else {
-            let address = clientAddress.map(\.description) ?? "local"
+            let address = clientAddress.map(\.description) ?? "unknown"
             return fatal(SessionError(
                 sqlState: "28000",
                 message: "pgcutover admin console: no access for host \"\(address)\", user \"\(user)\"",
@@ -109,7 +109,6 @@ public struct AdminSessionStateMachine: Sendable {
         ("DateStyle", "ISO, MDY"),
         ("integer_datetimes", "on"),
         ("standard_conforming_strings", "on"),
-        ("application_name", ""),
     ]
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -22,10 +22,10 @@ public struct AdminSettings: Hashable, Sendable {
         self.allowedAddresses = allowedAddresses
     }
 
-    /// Whether a client at `address` may open the console; a client without an IP address (a
-    /// Unix socket) counts as local.
+    /// Whether a client at `address` may open the console. The proxy listens on TCP only, so a
+    /// client whose address is unknown is refused rather than taken for a local one.
     public func allows(_ address: IPAddress?) -> Bool {
-        guard let address else { return true }
+        guard let address else { return false }
         return allowedAddresses.contains { $0.contains(address) }
     }
 

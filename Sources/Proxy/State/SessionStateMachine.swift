@@ -152,7 +152,8 @@ public struct SessionStateMachine: Sendable {
         case .cancel(let request):
             state = .closed
             return .cancel(request)
-        case .startup(let startup) where adminConsoleEnabled && startup["database"] == AdminSettings.databaseName:
+        case .startup(let startup)
+            where adminConsoleEnabled && (startup["database"] ?? startup["user"]) == AdminSettings.databaseName:
             // Inert from here on: no server connection, and the console reads the client's frames.
             state = .closing
             return .startAdminConsole(startup)
