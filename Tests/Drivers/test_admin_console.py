@@ -1,5 +1,6 @@
 """The admin console (database `pgcutover` on the proxy's own port, answered by the proxy) and the
 Prometheus endpoint, through real clients: psql for the console, HTTP for /metrics."""
+import os
 import re
 import subprocess
 import time
@@ -51,7 +52,7 @@ def console(target, postgres, tmp_path):
 
 
 def admin_psql(proxy, sql: str, password: str = "first-secret", user: str = ADMIN_USER):
-    env = {"PGPASSWORD": password, "PGCONNECT_TIMEOUT": "10", "PATH": "/usr/bin:/bin"}
+    env = dict(os.environ, PGPASSWORD=password, PGCONNECT_TIMEOUT="10")
     return subprocess.run(
         ["psql", "-X", "-A", "-F", "\t", "-v", "ON_ERROR_STOP=1",
          f"host=127.0.0.1 port={proxy.port} dbname=pgcutover user={user} sslmode=disable", "-c", sql],
