@@ -67,7 +67,8 @@ public final class ProxyServer: Service, Sendable {
             cancelKeys: CancelKeyRegistry(),
             sessions: SessionTracker(),
             eventLoopGroup: eventLoopGroup,
-            logger: logger)
+            logger: logger,
+            statistics: ProxyStatistics())
     }
 
     /// The address actually bound (port 0 in the configuration picks a free one).
@@ -128,20 +129,10 @@ public final class ProxyServer: Service, Sendable {
     /// Reads the configuration again (SIGHUP, the admin console). Every session takes the new one
     /// at its next transaction start; on error the running configuration stays and the error
     /// names the file, line and key. Restart-only settings keep their running values (the
-    /// store's loader sees to that) and a warning names them.
+    /// store's loader sees to that) and a warning names them. The store logs what came of it.
     @discardableResult
     public func reload() -> Result<ConfigurationStore.Snapshot, ConfigurationError> {
-        let result = store.reload()
-        switch result {
-        case .success(let snapshot):
-            logger.notice("configuration reloaded", metadata: [
-                "generation": "\(snapshot.generation)", "default_mode": "\(snapshot.configuration.cutover.defaultTable)",
-                "rules": "\(snapshot.configuration.cutover.rules.count)",
-            ])
-        case .failure(let error):
-            logger.error("configuration reload failed, the running configuration stays", metadata: ["error": "\(error)"])
-        }
-        return result
+        store.reload()
     }
 
     private func drainSessions() async {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
+import Metrics
 import NIOPosix
+import Prometheus
 import Proxy
 import ServiceLifecycle
 
@@ -63,8 +65,23 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "pgcutover")
         let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        // Before anything makes a metric: swift-metrics binds each one to the factory of its time.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metrics = configuration.metrics {
+            let registry = PrometheusCollectorRegistry()
+            var factory = PrometheusMetricsFactory(registry: registry)
+            // Statements through a proxy on loopback take well under the default 5 ms first bucket.
+            factory.durationHistogramBuckets["pgcutover_statement_duration_seconds"] = [
+                .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+                .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+            ]
+            MetricsSystem.bootstrap(factory)
+            services.append(.init(service: MetricsServer(
+                settings: metrics, eventLoopGroup: eventLoopGroup, logger: logger, render: { registry.emitToBuffer() })))
+        }
         let command = self
-        let store = ConfigurationStore(initial: configuration) { () throws(ConfigurationError) in
+        let store = ConfigurationStore(initial: configuration, logger: logger) { () throws(ConfigurationError) in
             // The command line keeps overriding the file (--mode, --audit-log…) after a reload.
             let fresh: ProxyConfiguration
             do {
@@ -83,9 +100,11 @@ struct ServeCommand: AsyncParsableCommand {
             return fresh.keepingRestartOnlySettings(of: configuration)
         }
         let server = try ProxyServer(store: store, eventLoopGroup: eventLoopGroup, logger: logger)
+        // Shutdown runs in reverse order: the proxy drains first, the metrics stay up meanwhile.
+        services.append(.init(service: server))
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -29,6 +30,8 @@ public final class AuditLog: Sendable {
 
     public let capacity: Int
     private let core: Core
+    /// Submissions that found the queue full and paused their session.
+    private let queueFull = CoreMetrics.Counter(label: "pgcutover_audit_queue_full_total")
     private let logger: Logger
 
     /// Starts the writer thread. `capacity` is the queue length at which sessions pause.
@@ -61,6 +64,7 @@ public final class AuditLog: Sendable {
         case .proceed:
             return .proceed
         case .wait(.promise(let promise)):
+            queueFull.increment()
             return .pause(promise.futureResult)
         case .wait(.continuation):
             preconditionFailure("submit(_:eventLoop:) registers promises only")
@@ -78,7 +82,7 @@ public final class AuditLog: Sendable {
             warnIfDue(warning)
             switch admission {
             case .proceed: continuation.resume(returning: false)
-            case .wait: break  // resumed by the writer
+            case .wait: queueFull.increment()  // resumed by the writer
             case .refused: continuation.resume(returning: true)
             }
         }

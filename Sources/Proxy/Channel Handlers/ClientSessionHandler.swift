@@ -33,14 +33,24 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     private var closed = false
     private var finished = false
     private let startedAt = NIODeadline.now()
+    /// Present once the client asked for the admin console: it answers every later frame.
+    private var admin: AdminSessionStateMachine?
+    private let adminSettings: AdminSettings?
+    private let connectedAt = Date()
+    private var publishedState: SessionStatus.State?
 
     init(environment: SessionEnvironment, info: SessionInfo) {
         self.environment = environment
         self.info = info
+        let configuration = environment.store.current.configuration
+        // With metrics on, statements are followed to their completion as for the audit, to be counted.
         self.machine = SessionStateMachine(
             clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode,
             router: environment.router, store: environment.store,
-            auditing: environment.audit != nil || environment.shadowSink != nil, clientAddress: info.clientIP)
+            auditing: environment.audit != nil || environment.shadowSink != nil || configuration.metrics != nil,
+            clientAddress: info.clientIP)
+        self.adminSettings = configuration.admin
+        self.machine.adminConsoleEnabled = adminSettings != nil
         self.clientDecoder = FrameDecoder(
             phase: .startup, maximumMessageLength: environment.maximumMessageLength, requiresAlphanumericIDs: true)
         self.serverDecoder = FrameDecoder(phase: .messages, maximumMessageLength: environment.maximumMessageLength)
@@ -155,6 +165,10 @@ final class ClientSessionHandler: ChannelDuplexHandler {
 
     /// Called on the session's event loop when the proxy shuts down.
     func drain() {
+        if admin != nil {
+            executeAdmin(admin!.drainRequested())
+            return
+        }
         execute(machine.drainRequested(), frame: nil)
     }
 
@@ -191,6 +205,10 @@ final class ClientSessionHandler: ChannelDuplexHandler {
                 execute(machine.clientProtocolViolation(error), frame: nil)
                 return
             }
+            if admin != nil {
+                executeAdmin(admin!.frameReceived(frame, console: environment))
+                continue
+            }
             let action = phase == .startup
                 ? machine.clientStartupPacketReceived(frame, bytesFollow: buffer.readableBytes > 0)
                 : machine.clientFrameReceived(frame)
@@ -202,6 +220,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         sendToServer(received, from: runStart, to: buffer.readerIndex)
         keep(buffer, in: &clientBytes)
         submitAuditRecords()
+        publishStatus()
     }
 
     private func processServerBytes() {
@@ -243,10 +262,11 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         sendToClient(received, from: runStart, to: buffer.readerIndex)
         keep(buffer, in: &serverBytes)
         submitAuditRecords()
+        publishStatus()
     }
 
     private func submitAuditRecords() {
-        guard environment.audit != nil || environment.shadowSink != nil, let context else { return }
+        guard let context else { return }
         let completions = machine.takeCompletions()
         guard !completions.isEmpty else { return }
         let now = NIODeadline.now()
@@ -259,6 +279,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             record.durationMilliseconds = Double((now - completion.startedAt).nanoseconds) / 1e6
             record.rows = completion.rows
             record.sqlState = completion.sqlState
+            environment.statistics.statementCompleted(record)
             if let shadow = completion.shadow, let sink = environment.shadowSink {
                 sink(record, shadow)
                 continue
@@ -350,6 +371,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             upstream?.flush()
             // Anything the client sent meanwhile can flow now.
             processClientBytes()
+        case .startAdminConsole(let startup):
+            startAdminConsole(startup)
         case .cancel(let request):
             // The connection closes once the server has acted on the cancel, as the server's own
             // does: a client that waits for the close (libpq's PQcancel) then knows it is done.
@@ -381,6 +404,58 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             logger[metadataKey: key] = value
         }
         logger.info("session started")
+        publishedState = nil
+        publishStatus()
+    }
+
+    // MARK: Admin console and status
+
+    private func startAdminConsole(_ startup: StartupMessage) {
+        guard let adminSettings else { return }
+        noteStartup(startup)
+        var console = AdminSessionStateMachine(
+            user: startup["user"] ?? "", clientAddress: status(.admin).clientIPAddress, settings: adminSettings)
+        let action = console.start()
+        admin = console
+        executeAdmin(action)
+    }
+
+    private func executeAdmin(_ action: AdminSessionStateMachine.Action) {
+        switch action {
+        case .none:
+            break
+        case .send(let bytes):
+            context?.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        case .sendAndClose(let bytes):
+            context?.write(wrapOutboundOut(bytes), promise: nil)
+            close(error: nil)
+        case .close:
+            close(error: nil)
+        }
+    }
+
+    private func status(_ state: SessionStatus.State) -> SessionStatus {
+        SessionStatus(info: info, state: state, connectedAt: connectedAt)
+    }
+
+    /// Tells the tracker (SHOW SESSIONS) when the session's state changed; a compare otherwise.
+    private func publishStatus() {
+        let state: SessionStatus.State
+        if admin != nil {
+            state = .admin
+        } else if case .relaying(let relaying) = machine.state {
+            switch (relaying.requestPending, relaying.transactionStatus) {
+            case (true, _): state = .active
+            case (false, .idle): state = .idle
+            case (false, .inTransaction): state = .inTransaction
+            case (false, .failedTransaction): state = .failedTransaction
+            }
+        } else {
+            state = .startup
+        }
+        guard state != publishedState, !finished else { return }
+        publishedState = state
+        environment.sessions.publish(status(state))
     }
 
     private func register(_ key: BackendKeyData) {

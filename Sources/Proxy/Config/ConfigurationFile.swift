@@ -68,6 +68,12 @@ public enum ConfigurationFile {
             }
             try audit.finish()
         }
+        try reader.section("admin") { admin throws(ConfigurationError) in
+            configuration.admin = try AdminSettings.read(&admin)
+        }
+        try reader.section("metrics") { metrics throws(ConfigurationError) in
+            configuration.metrics = try MetricsSettings.read(&metrics)
+        }
         try reader.section("log") { log throws(ConfigurationError) in
             if let value = try log.string("level") {
                 guard let level = Logger.Level(rawValue: value) else {
@@ -162,6 +168,19 @@ struct TableReader {
         guard let value = table[key] else { return nil }
         guard let bool = value.bool else { throw error(key, "must be true or false") }
         return bool
+    }
+
+    /// An array of strings, such as `users = ["a", "b"]`.
+    mutating func stringList(_ key: String) throws(ConfigurationError) -> [String]? {
+        seen.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else { throw error(key, "must be an array of strings") }
+        var strings: [String] = []
+        for element in array {
+            guard let string = element.string else { throw error(key, "must be an array of strings") }
+            strings.append(string)
+        }
+        return strings
     }
 
     mutating func int(_ key: String, range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {

@@ -1,4 +1,6 @@
+import CoreMetrics
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 
 /// The running configuration, shared by every session and replaced whole by a reload (SIGHUP or
@@ -13,12 +15,20 @@ public final class ConfigurationStore: Sendable {
 
     private let box: NIOLockedValueBox<Snapshot>
     private let loader: @Sendable () throws(ConfigurationError) -> ProxyConfiguration
+    /// Every reload, whoever asks for it (SIGHUP, the admin console), says in the log what came of it.
+    private let logger: Logger?
+    private let reloadsSucceeded = CoreMetrics.Counter(label: "pgcutover_config_reloads_total", dimensions: [("result", "ok")])
+    private let reloadsFailed = CoreMetrics.Counter(label: "pgcutover_config_reloads_total", dimensions: [("result", "error")])
 
     /// `loader` reads the configuration again (the file, then the command line's overrides);
     /// without a file it returns the configuration the proxy started with.
-    public init(initial: ProxyConfiguration, loader: @escaping @Sendable () throws(ConfigurationError) -> ProxyConfiguration) {
+    public init(
+        initial: ProxyConfiguration, logger: Logger? = nil,
+        loader: @escaping @Sendable () throws(ConfigurationError) -> ProxyConfiguration
+    ) {
         self.box = NIOLockedValueBox(Snapshot(generation: 1, configuration: initial, loadedAt: Date()))
         self.loader = loader
+        self.logger = logger
     }
 
     public convenience init(fixed configuration: ProxyConfiguration) {
@@ -36,11 +46,19 @@ public final class ConfigurationStore: Sendable {
         do {
             configuration = try loader()
         } catch {
+            reloadsFailed.increment()
+            logger?.error("configuration reload failed, the running configuration stays", metadata: ["error": "\(error)"])
             return .failure(error)
         }
-        return .success(box.withLockedValue {
+        reloadsSucceeded.increment()
+        let snapshot = box.withLockedValue {
             $0 = Snapshot(generation: $0.generation + 1, configuration: configuration, loadedAt: Date())
             return $0
-        })
+        }
+        logger?.notice("configuration reloaded", metadata: [
+            "generation": "\(snapshot.generation)", "default_mode": "\(snapshot.configuration.cutover.defaultTable)",
+            "rules": "\(snapshot.configuration.cutover.rules.count)",
+        ])
+        return .success(snapshot)
     }
 }

@@ -24,6 +24,7 @@ extension ProxyConfiguration {
         check("audit.literals", \.auditLiterals)
         check("audit.queue_capacity", \.auditQueueCapacity)
         check("log.level", \.logLevel)
+        check("metrics", \.metrics)
         return changed
     }
 
@@ -31,6 +32,8 @@ extension ProxyConfiguration {
     public func keepingRestartOnlySettings(of running: ProxyConfiguration) -> ProxyConfiguration {
         var kept = running
         kept.cutover = cutover
+        // New sessions of the admin console check the new users and password.
+        kept.admin = admin
         return kept
     }
 }

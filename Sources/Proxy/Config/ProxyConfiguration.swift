@@ -52,5 +52,10 @@ public struct ProxyConfiguration: Hashable, Sendable {
     public var auditLiterals = false
     public var auditQueueCapacity = 4096
 
+    /// `[admin]`: the console on database `pgcutover`; nil, and no database name is special.
+    public var admin: AdminSettings?
+    /// `[metrics]`: the Prometheus endpoint; nil, and nothing listens.
+    public var metrics: MetricsSettings?
+
     public init() {}
 }

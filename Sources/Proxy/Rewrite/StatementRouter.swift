@@ -1,3 +1,4 @@
+import CoreMetrics
 import NIOConcurrencyHelpers
 import Rewriter
 
@@ -7,6 +8,8 @@ import Rewriter
 public final class StatementRouter: Sendable {
     public let rewriter: Rewriter
     private let cache: NIOLockedValueBox<LRUCache<String, RewriteOutcome>>
+    private let hits = CoreMetrics.Counter(label: "pgcutover_rewrite_cache_hits_total")
+    private let misses = CoreMetrics.Counter(label: "pgcutover_rewrite_cache_misses_total")
 
     public init(rewriter: Rewriter, cacheCapacity: Int = 4096) {
         self.rewriter = rewriter
@@ -16,8 +19,10 @@ public final class StatementRouter: Sendable {
     public func route(_ sql: String) -> RewriteOutcome {
         guard rewriter.mayReferenceLegacyTable(sql) else { return .passThrough }
         if let hit = cache.withLockedValue({ $0[sql] }) {
+            hits.increment()
             return hit
         }
+        misses.increment()
         let outcome = rewriter.rewrite(sql)
         cache.withLockedValue { $0[sql] = outcome }
         return outcome

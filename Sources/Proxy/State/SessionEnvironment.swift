@@ -23,4 +23,9 @@ public struct SessionEnvironment: Sendable {
     public var sessions: SessionTracker
     public var eventLoopGroup: any EventLoopGroup
     public var logger: Logger
+    /// Statement and shadow counts for the admin console, mirrored into swift-metrics.
+    public var statistics: ProxyStatistics
+
+    /// The admin console's name for `store`.
+    public var configurationStore: ConfigurationStore { store }
 }

@@ -55,6 +55,9 @@ public struct SessionStateMachine: Sendable {
         case startUpstreamTLS
         /// Send the client's StartupMessage (as the client sent it) to the server.
         case sendStartupUpstream(StartupMessage)
+        /// The client asked for the admin console (database `pgcutover` with `[admin]` set): the
+        /// proxy answers it itself, and this machine has nothing more to decide.
+        case startAdminConsole(StartupMessage)
         /// Route a cancel to the session owning the key, then close this connection.
         case cancel(CancelRequest)
         /// Send the error (if any) to the client, then close both connections.
@@ -72,6 +75,8 @@ public struct SessionStateMachine: Sendable {
     /// Set when the proxy shuts down: the session ends at its next idle moment.
     public private(set) var draining = false
     public private(set) var upstreamUsesTLS = false
+    /// Set when `[admin]` is configured: a startup for database `pgcutover` opens the console.
+    public var adminConsoleEnabled = false
 
     /// Present once some table is in a mode other than passthrough for some client, or when
     /// statements are audited: it decides each statement's mode, rewrites, blocks, and sets
@@ -209,6 +214,11 @@ public struct SessionStateMachine: Sendable {
         case .cancel(let request):
             state = .closed
             return .cancel(request)
+        case .startup(let startup)
+            where adminConsoleEnabled && (startup["database"] ?? startup["user"]) == AdminSettings.databaseName:
+            // Inert from here on: no server connection, and the console reads the client's frames.
+            state = .closing
+            return .startAdminConsole(startup)
         case .startup(let startup):
             identity = ClientIdentity(
                 applicationName: startup["application_name"] ?? "", user: startup["user"] ?? "",

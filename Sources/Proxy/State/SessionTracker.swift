@@ -1,7 +1,10 @@
+import CoreMetrics
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The live sessions, so a shutdown can ask each to drain and, at the deadline, close what is left.
+/// The live sessions, so a shutdown can ask each to drain and, at the deadline, close what is left,
+/// and the admin console can list them.
 public final class SessionTracker: Sendable {
     /// The handler is only reached through `eventLoop.execute`, on its own loop, which
     /// NIOLoopBound checks.
@@ -12,6 +15,11 @@ public final class SessionTracker: Sendable {
 
     private let entries = NIOLockedValueBox<(sessions: [UInt64: Entry], draining: Bool)>(([:], false))
     private let nextID = NIOLockedValueBox<UInt64>(0)
+    /// What each session last published, for SHOW SESSIONS; kept apart from `entries` so a
+    /// publish does not contend with a drain.
+    private let statuses = NIOLockedValueBox<[UInt64: SessionStatus]>([:])
+    private let active = Gauge(label: "pgcutover_sessions")
+    private let total = CoreMetrics.Counter(label: "pgcutover_sessions_total")
 
     public init() {}
 
@@ -30,15 +38,33 @@ public final class SessionTracker: Sendable {
         let entry = Entry(handler: NIOLoopBound(handler, eventLoop: eventLoop), eventLoop: eventLoop)
         let draining = entries.withLockedValue {
             $0.sessions[id] = entry
+            // Recorded under the lock, so concurrent adds and removes cannot leave a stale count.
+            active.record($0.sessions.count)
             return $0.draining
         }
+        total.increment()
         if draining {
             eventLoop.execute { entry.handler.value.drain() }
         }
     }
 
     func remove(id: UInt64) {
-        _ = entries.withLockedValue { $0.sessions.removeValue(forKey: id) }
+        entries.withLockedValue {
+            $0.sessions.removeValue(forKey: id)
+            active.record($0.sessions.count)
+        }
+        _ = statuses.withLockedValue { $0.removeValue(forKey: id) }
+    }
+
+    /// A session's new status; ignored once the session is removed (a late publish on its way out).
+    func publish(_ status: SessionStatus) {
+        guard entries.withLockedValue({ $0.sessions[status.id] != nil }) else { return }
+        statuses.withLockedValue { $0[status.id] = status }
+    }
+
+    /// Every live session's last published status, oldest first.
+    public var statusList: [SessionStatus] {
+        statuses.withLockedValue { Array($0.values) }.sorted { $0.id < $1.id }
     }
 
     /// Asks every session to end at its next idle moment.
