@@ -1,4 +1,7 @@
 -- 0030: dual-write and reverse dual-write, done by the database in the writer's own transaction.
+-- Applied as soon as 0020 has added its columns, even while its backfill is unfinished: the triggers
+-- must be on before the backfill starts, or writes made during it would be missed.
+-- pgcutover:during-backfill
 -- forward (legacy table -> fold): every row a legacy write changes is applied to its token row's JSON.
 -- reverse (fold -> legacy table): every element a write to god_profile / relationships changes is
 -- applied to the legacy table, under the same id.

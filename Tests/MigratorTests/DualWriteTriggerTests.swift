@@ -427,4 +427,35 @@ final class DualWriteTriggerTests: XCTestCase {
             XCTAssertEqual(ledger, 0)
         }
     }
+
+    /// The runbook's order: `up --max-batches 0` adds 0020's columns and already 0030's triggers, so
+    /// writes dual-written while the backfill has not run (or is half-way) are in the fold, and the
+    /// backfill that follows leaves it in step.
+    func testTriggersArriveWithTheColumnsBeforeTheBackfill() async throws {
+        try await TestDatabase.with { db in
+            try await TestDatabase.loadDemo(db, scale: 0.01)
+            _ = try await TestDatabase.runner(db, BackfillOptions(maxBatches: 0)).up()
+            let status = try await TestDatabase.runner(db).status()
+            XCTAssertTrue(status.contains("0030_dual_write_triggers: applied"), status)
+            XCTAssertTrue(status.contains("0020_single_table_generation: pending"), status)
+            let triggers = try await TestDatabase.int(db, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_%'")
+            XCTAssertEqual(triggers, 10)
+
+            let client = try await connect(db, sync: Self.forward)
+            let w1 = try await word(db, 1)
+            try await client.execute("INSERT INTO god_vocabulary_profiles (god_name, word, relevance_score) VALUES ('early', '\(w1)', 0.25)")
+            try await client.execute("UPDATE basin_relationships SET strength = 0.5 WHERE id % 5 = 0")
+            let folded = try await TestDatabase.int(
+                db, "SELECT count(*) FROM coordizer_vocabulary WHERE token = '\(w1)' AND god_profile ? 'early'")
+            XCTAssertEqual(folded, 1, "a dual-written insert before the backfill is in the fold")
+
+            _ = try await TestDatabase.runner(db, BackfillOptions(batchSize: 50, maxBatches: 1)).up()
+            try await client.execute("DELETE FROM god_vocabulary_profiles WHERE god_name = 'early'")
+            await client.close()
+            _ = try await TestDatabase.runner(db).up()
+            let finished = try await TestDatabase.runner(db).status()
+            XCTAssertTrue(finished.contains("0020_single_table_generation: applied"), finished)
+            try await assertInStep(db, "dual-writes before and during the backfill")
+        }
+    }
 }

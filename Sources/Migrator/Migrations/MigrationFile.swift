@@ -17,9 +17,14 @@ public struct MigrationFile: Sendable, Equatable {
     public var backfill: String?
     /// How many steps come before the backfill marker (all of them when there is no marker).
     public var backfillAfterStep: Int
+    /// `-- pgcutover:during-backfill`: the migration needs only the schema steps that come before an
+    /// earlier migration's backfill, so it is applied while that backfill is still under way (0030's
+    /// sync triggers must be on before the backfill starts, or writes made during it are missed).
+    public var appliesDuringEarlierBackfill: Bool
 
     static let stepMarker = "-- pgcutover:step"
     static let backfillMarker = "-- pgcutover:backfill"
+    static let duringBackfillMarker = "-- pgcutover:during-backfill"
 
     public init(version: MigrationVersion, name: String, path: String, text: String, downText: String?) throws {
         self.version = version
@@ -30,6 +35,9 @@ public struct MigrationFile: Sendable, Equatable {
         steps = parsed.steps
         backfill = parsed.backfill
         backfillAfterStep = parsed.backfillAfterStep ?? parsed.steps.count
+        appliesDuringEarlierBackfill = text.split(separator: "\n").contains {
+            $0.trimmingCharacters(in: .whitespaces) == Self.duringBackfillMarker
+        }
         downSteps = try downText.map { try Self.steps(in: $0, path: path).steps }
     }
 
@@ -91,6 +99,11 @@ public struct MigrationFile: Sendable, Equatable {
                     }
                 }
                 current = (index, [])
+            } else if trimmed == duringBackfillMarker {
+                guard current == nil, steps.isEmpty else {
+                    throw MigratorError(sqlState: "42601",
+                                        message: "\(path):\(number + 1): '\(duringBackfillMarker)' belongs before the first step")
+                }
             } else if trimmed.hasPrefix(backfillMarker) {
                 finish()
                 current = nil

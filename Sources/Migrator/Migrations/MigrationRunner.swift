@@ -132,7 +132,10 @@ public struct MigrationRunner: Sendable {
             if backfill != nil {
                 say("backfill \(SingleTableBackfill.name)")
                 let main = try await backfillJob().runMainPass()
-                if main.interrupted { return main }
+                if main.interrupted {
+                    try await applyDuringBackfill(files.filter { $0.version > file.version }, applied, ledger, ddl)
+                    return main
+                }
                 result = main
             }
             let afterStart = ContinuousClock.now
@@ -152,6 +155,23 @@ public struct MigrationRunner: Sendable {
                                         + elapsed.components.attoseconds / 1_000_000_000_000_000))
         }
         return summary
+    }
+
+    /// The later migrations marked `during-backfill` that are still pending, applied while the
+    /// earlier migration's backfill is unfinished (stopped by `--max-batches`).
+    private func applyDuringBackfill(
+        _ later: [MigrationFile], _ applied: [MigrationVersion: MigrationLedger.Entry], _ ledger: MigrationLedger,
+        _ ddl: OnlineDDL
+    ) async throws {
+        for file in later where file.appliesDuringEarlierBackfill && file.backfill == nil && applied[file.version] == nil {
+            say("applying \(file.name) (\(file.steps.count) step(s)) while the backfill is unfinished")
+            let started = ContinuousClock.now
+            for step in file.steps { try await ddl.run(step) }
+            let elapsed = started.duration(to: .now)
+            try await ledger.record(file, checksum: try await ledger.checksum(file.text),
+                                    milliseconds: Int(elapsed.components.seconds * 1000
+                                        + elapsed.components.attoseconds / 1_000_000_000_000_000))
+        }
     }
 
     private func runBackfill() async throws -> BackfillSummary {
