@@ -12,6 +12,9 @@ import UnixSignals
 public final class ProxyServer: Service, Sendable {
     public let configuration: ProxyConfiguration
     public let environment: SessionEnvironment
+    /// Compares shadowed reads; present when `[cutover.shadow]` is configured or statements are
+    /// audited (without credentials it records every shadowed read as skipped).
+    public let shadow: ShadowComparer?
     private let logger: Logger
     private let boundAddress = NIOLockedValueBoxAddress()
 
@@ -28,30 +31,45 @@ public final class ProxyServer: Service, Sendable {
             throw TLSContextFactory.Failure(description: "a TLS key needs a TLS certificate (tls.cert / --tls-cert)")
         }
         var router: StatementRouter?
-        if configuration.mode != .passthrough || configuration.auditLog != nil {
-            let mapping = try Rewriter.loadMapping(path: configuration.mappingPath)
-            router = StatementRouter(rewriter: Rewriter(mapping: mapping), cacheCapacity: configuration.rewriteCacheSize)
+        var rewriter: Rewriter?
+        if configuration.mode != .passthrough || configuration.auditLog != nil || configuration.shadow != nil {
+            rewriter = Rewriter(mapping: try Rewriter.loadMapping(path: configuration.mappingPath))
+        }
+        if let rewriter, configuration.mode != .passthrough || configuration.auditLog != nil {
+            router = StatementRouter(rewriter: rewriter, cacheCapacity: configuration.rewriteCacheSize)
         }
         let upstreamTLS = try TLSContextFactory.upstream(
             mode: configuration.upstreamSSLMode, rootCertificatePath: configuration.upstreamSSLRootCertificatePath)
+        let upstream = UpstreamEndpoint(
+            address: configuration.upstream, sslMode: configuration.upstreamSSLMode, tlsContext: upstreamTLS,
+            serverName: configuration.upstreamSSLServerName,
+            connectTimeoutSeconds: configuration.upstreamConnectTimeoutSeconds)
+        let audit = try configuration.auditLog.map {
+            AuditLog(sink: try AuditDestination(argument: $0).makeSink(), capacity: configuration.auditQueueCapacity, logger: logger)
+        }
+        let shadow = rewriter.map { rewriter in
+            ShadowComparer(
+                settings: configuration.shadow, rewriter: rewriter, upstream: upstream,
+                upstreamRootCertificatePath: configuration.upstreamSSLRootCertificatePath, audit: audit,
+                auditLiterals: configuration.auditLiterals, eventLoopGroup: eventLoopGroup, logger: logger)
+        }
+        self.shadow = shadow
         self.environment = SessionEnvironment(
-            upstream: UpstreamEndpoint(
-                address: configuration.upstream, sslMode: configuration.upstreamSSLMode, tlsContext: upstreamTLS,
-                serverName: configuration.upstreamSSLServerName,
-                connectTimeoutSeconds: configuration.upstreamConnectTimeoutSeconds),
+            upstream: upstream,
             clientTLS: clientTLS,
             router: router,
             mode: configuration.mode,
             blockHint: configuration.blockHint,
-            audit: try configuration.auditLog.map {
-                AuditLog(sink: try AuditDestination(argument: $0).makeSink(), capacity: configuration.auditQueueCapacity, logger: logger)
-            },
+            audit: audit,
             auditLiterals: configuration.auditLiterals,
             maximumMessageLength: configuration.maximumMessageLength,
             cancelKeys: CancelKeyRegistry(),
             sessions: SessionTracker(),
             eventLoopGroup: eventLoopGroup,
-            logger: logger)
+            logger: logger,
+            shadowSink: shadow.map { shadow -> @Sendable (AuditRecord, ShadowInput) -> Void in
+                { record, input in shadow.submit(record: record, input: input, database: record.database) }
+            })
     }
 
     /// The address actually bound (port 0 in the configuration picks a free one).
@@ -76,6 +94,8 @@ public final class ProxyServer: Service, Sendable {
             .bind(host: configuration.listen.host, port: configuration.listen.port)
             .get()
         boundAddress.value = serverChannel.localAddress
+        // Stopped only after the sessions: their last shadowed reads are still recorded.
+        let comparing = shadow.map { shadow in Task { await shadow.run() } }
         logger.notice(
             "pgcutover listening",
             metadata: [
@@ -99,6 +119,8 @@ public final class ProxyServer: Service, Sendable {
         }
         reopening?.cancel()
         await drainSessions()
+        shadow?.shutdown()
+        await comparing?.value
         await environment.audit?.shutdown()
     }
 

@@ -69,6 +69,9 @@ public enum ConfigurationFile {
             if let value = try cutover.int("rewrite_cache_size", range: 1...10_000_000) {
                 configuration.rewriteCacheSize = value
             }
+            try cutover.section("shadow") { shadow throws(ConfigurationError) in
+                configuration.shadow = try ShadowSettings.read(from: &shadow, base: configuration.shadow)
+            }
             try cutover.finish()
         }
         try reader.section("audit") { audit throws(ConfigurationError) in

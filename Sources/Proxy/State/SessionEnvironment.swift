@@ -19,4 +19,7 @@ public struct SessionEnvironment: Sendable {
     public var sessions: SessionTracker
     public var eventLoopGroup: any EventLoopGroup
     public var logger: Logger
+    /// Takes a shadowed read's record (and the statement as the client bound it) for comparison
+    /// instead of writing the record; nil when the proxy runs no shadow comparer.
+    public var shadowSink: (@Sendable (AuditRecord, ShadowInput) -> Void)? = nil
 }
