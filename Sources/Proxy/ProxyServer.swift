@@ -94,8 +94,9 @@ public final class ProxyServer: Service, Sendable {
             .bind(host: configuration.listen.host, port: configuration.listen.port)
             .get()
         boundAddress.value = serverChannel.localAddress
-        // Stopped only after the sessions: their last shadowed reads are still recorded.
-        let comparing = shadow.map { shadow in Task { await shadow.run() } }
+        // Stopped only after the sessions, so their last shadowed reads are still compared;
+        // detached, so the graceful shutdown that stops this server does not reach it first.
+        let comparing = shadow.map { shadow in Task.detached { await shadow.run() } }
         logger.notice(
             "pgcutover listening",
             metadata: [

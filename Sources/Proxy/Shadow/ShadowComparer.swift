@@ -244,7 +244,9 @@ public final class ShadowComparer: Service, Sendable {
             configuration.options.maximumConnections = settings.maximumConcurrent
             configuration.options.additionalStartupParameters = startupParameters(settings)
             let client = PostgresClient(configuration: configuration, eventLoopGroup: eventLoopGroup, backgroundLogger: logger)
-            state.clients[database] = Pool(client: client, running: Task { await client.run() })
+            // Detached: a task would inherit the caller's graceful-shutdown handler, and the pool
+            // would close when the proxy starts to drain, before the last comparisons ran.
+            state.clients[database] = Pool(client: client, running: Task.detached { await client.run() })
             return .success(client)
         }
     }
