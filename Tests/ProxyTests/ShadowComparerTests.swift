@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Migrator
+import MetricsTestKit
 import NIOCore
 import NIOPosix
 import PostgresNIO
@@ -13,6 +14,12 @@ import XCTest
 /// Needs PGCUTOVER_TEST_DATABASE_URL (scripts/test.sh sets it) and fails without it.
 final class ShadowComparerTests: XCTestCase {
     private let logger = Logger(label: "shadow-test")
+    private let metrics = TestMetrics()
+
+    /// How many verdicts of each kind the comparers of this test counted.
+    private func counted(_ verdict: String) -> Int64 {
+        (try? metrics.expectCounter("pgcutover_shadow_comparisons_total", [("verdict", verdict)]).totalValue) ?? 0
+    }
 
     func testHonestReadsMatchWithTextBinaryAndArrayParameters() async throws {
         try await ShadowDatabase.with { db in
@@ -68,6 +75,7 @@ final class ShadowComparerTests: XCTestCase {
             let verdicts = try await compare([ShadowInput(sql: sql), ShadowInput(sql: sql + " ORDER BY id")], in: db)
             let expected = "legacy \(total) rows, rewritten \(total) rows; first differing row: legacy \(legacy) / rewritten \(rewritten)"
             XCTAssertEqual(verdicts.map(\.verdict), ["mismatch", "mismatch"])
+            XCTAssertEqual(counted("mismatch"), 2)
             XCTAssertEqual(verdicts.map(\.summary), [expected, expected])
         }
     }
@@ -102,6 +110,7 @@ final class ShadowComparerTests: XCTestCase {
                 [ShadowInput(sql: "SELECT id, relevance_score FROM god_vocabulary_profiles"),
                  ShadowInput(sql: "SELECT id, word FROM god_vocabulary_profiles")], in: db)
             XCTAssertEqual(verdicts.map(\.verdict), ["error", "match"])
+            XCTAssertEqual([counted("error"), counted("match"), counted("mismatch")], [1, 1, 0])
             XCTAssertEqual(verdicts.first?.summary, "22P02: invalid input syntax for type real: \"not a number\"")
         }
     }
@@ -118,6 +127,8 @@ final class ShadowComparerTests: XCTestCase {
                 in: db, settings: settings, submitBeforeRunning: true)
             XCTAssertEqual(verdicts.map(\.verdict), ["match", "skipped", "skipped"])
             XCTAssertEqual(verdicts[1].summary, "shadow queue full (1 comparisons waiting or running)")
+            XCTAssertEqual(counted("match"), 1)
+            XCTAssertEqual(counted("skipped"), 2)
 
             let uncomparable = try await compare(
                 [ShadowInput(sql: "SELECT word FROM basin_relationships FOR UPDATE"),
@@ -191,7 +202,8 @@ final class ShadowComparerTests: XCTestCase {
             serverName: nil, connectTimeoutSeconds: 5)
         return ShadowComparer(
             settings: settings, rewriter: Rewriter(mapping: try Rewriter.loadMapping(path: ShadowDatabase.mappingPath)),
-            upstream: upstream, audit: audit, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            upstream: upstream, audit: audit, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            metrics: metrics)
     }
 
     /// Runs `inputs` as the test server's own user.

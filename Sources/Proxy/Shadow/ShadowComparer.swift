@@ -27,6 +27,9 @@ public final class ShadowComparer: Service, Sendable {
     private let auditLiterals: Bool
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
+    /// nil: the process's bootstrapped factory, looked up at each count (it may be bootstrapped
+    /// after the comparer is made).
+    private let metrics: (any MetricsFactory)?
     private let state = NIOLockedValueBox(State())
     private let jobs: AsyncStream<Job>
     private let queue: AsyncStream<Job>.Continuation
@@ -58,8 +61,9 @@ public final class ShadowComparer: Service, Sendable {
     public init(
         settings: ShadowSettings?, rewriter: Rewriter, upstream: UpstreamEndpoint,
         upstreamRootCertificatePath: String? = nil, audit: AuditLog?, auditLiterals: Bool = false,
-        eventLoopGroup: any EventLoopGroup, logger: Logger
+        eventLoopGroup: any EventLoopGroup, logger: Logger, metrics: (any MetricsFactory)? = nil
     ) {
+        self.metrics = metrics
         self.settings = settings
         self.rewriter = rewriter
         self.upstream = upstream
@@ -308,7 +312,12 @@ public final class ShadowComparer: Service, Sendable {
         var record = record
         record.action = .shadowed
         record.shadowVerdict = verdict
-        Counter(label: "pgcutover_shadow_comparisons_total", dimensions: [("verdict", verdict.word)]).increment()
+        let label = "pgcutover_shadow_comparisons_total", dimensions = [("verdict", verdict.word)]
+        if let metrics {
+            Counter(label: label, dimensions: dimensions, factory: metrics).increment()
+        } else {
+            Counter(label: label, dimensions: dimensions).increment()
+        }
         switch verdict {
         case .match:
             break
