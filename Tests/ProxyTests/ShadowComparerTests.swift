@@ -30,6 +30,12 @@ final class ShadowComparerTests: XCTestCase {
                 "SELECT '{' || string_agg(word, ',') || '}' FROM (SELECT DISTINCT word FROM basin_relationships ORDER BY word LIMIT 3) w")
             var idBytes = ByteBuffer()
             idBytes.writeInteger(Int32(id))
+            // int4[] in the binary array format: dimensions, null flag, element type, length and
+            // lower bound, then each element with its length.
+            var idArray = ByteBuffer()
+            idArray.writeInteger(Int32(1)); idArray.writeInteger(Int32(0)); idArray.writeInteger(UInt32(23))
+            idArray.writeInteger(Int32(3)); idArray.writeInteger(Int32(1))
+            for element in [id, id + 1, id + 2] { idArray.writeInteger(Int32(4)); idArray.writeInteger(Int32(element)) }
             let inputs = [
                 ShadowInput(sql: "SELECT god_name, word, relevance_score, last_used FROM god_vocabulary_profiles"),
                 ShadowInput(sql: "SELECT * FROM basin_relationships ORDER BY id DESC;"),
@@ -42,6 +48,9 @@ final class ShadowComparerTests: XCTestCase {
                 ShadowInput(
                     sql: "SELECT word, neighbor, contexts FROM basin_relationships WHERE word = ANY($1) ORDER BY word, neighbor",
                     parameterTypes: [1009], parameterFormats: [0], parameters: [ByteBuffer(string: words)]),
+                ShadowInput(
+                    sql: "SELECT id, word, usage_count FROM god_vocabulary_profiles WHERE id = ANY($1)",
+                    parameterTypes: [1007], parameterFormats: [1], parameters: [idArray]),
                 ShadowInput(
                     sql: "SELECT count(*), $2::text FROM basin_relationships WHERE strength > $1",
                     parameterTypes: [700, 0], parameterFormats: [0, 0], parameters: [ByteBuffer(string: "0.5"), nil]),
