@@ -109,6 +109,34 @@ final class ShadowComparerTests: XCTestCase {
         }
     }
 
+    /// Two folded elements trade ids: the same rows, in another order under ORDER BY id. Only the
+    /// positional comparison may see it, and it must.
+    func testOrderOnlyDifferenceIsAMismatchOnlyUnderOrderBy() async throws {
+        try await ShadowDatabase.with { db in
+            let word = try await db.string(
+                "SELECT word FROM basin_relationships GROUP BY word HAVING count(*) >= 2 ORDER BY word LIMIT 1")
+            let first = try await db.int("SELECT min(id) FROM basin_relationships WHERE word = '\(word)'")
+            let last = try await db.int("SELECT max(id) FROM basin_relationships WHERE word = '\(word)'")
+            try await db.execute("""
+                UPDATE coordizer_vocabulary c SET relationships = (
+                    SELECT jsonb_agg(CASE (e->>'id')::int WHEN \(first) THEN jsonb_set(e, '{id}', '\(last)')
+                                                         WHEN \(last) THEN jsonb_set(e, '{id}', '\(first)') ELSE e END
+                                     ORDER BY n)
+                    FROM jsonb_array_elements(c.relationships) WITH ORDINALITY AS x(e, n))
+                WHERE c.token = '\(word)'
+                """)
+            let total = try await db.int("SELECT count(*) FROM basin_relationships")
+            let legacy = try await db.string("SELECT s::text FROM (SELECT word, neighbor FROM basin_relationships WHERE id = \(first)) s")
+            let rewritten = try await db.string("SELECT s::text FROM (SELECT word, neighbor FROM basin_relationships WHERE id = \(last)) s")
+            let verdicts = try await compare(
+                [ShadowInput(sql: "SELECT word, neighbor FROM basin_relationships"),
+                 ShadowInput(sql: "SELECT word, neighbor FROM basin_relationships ORDER BY id")], in: db)
+            XCTAssertEqual(verdicts.map(\.verdict), ["match", "mismatch"])
+            XCTAssertEqual(verdicts.last?.summary,
+                "legacy \(total) rows, rewritten \(total) rows; first differing row: legacy \(legacy) / rewritten \(rewritten)")
+        }
+    }
+
     func testRewrittenSideFailingIsAnErrorVerdict() async throws {
         try await ShadowDatabase.with { db in
             try await db.execute("""
