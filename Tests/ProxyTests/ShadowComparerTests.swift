@@ -152,6 +152,25 @@ final class ShadowComparerTests: XCTestCase {
         }
     }
 
+    /// statement_timeout_ms is set on the comparer's connections: a comparison stuck behind a
+    /// lock becomes an error verdict instead of holding a connection.
+    func testStatementTimeoutBoundsAComparison() async throws {
+        try await ShadowDatabase.with { db in
+            let locker = try await Database.connect(db.settings)
+            try await locker.execute("BEGIN")
+            try await locker.execute("LOCK TABLE god_vocabulary_profiles IN ACCESS EXCLUSIVE MODE")
+            var settings = ShadowSettings(user: db.settings.user, password: db.settings.password)
+            settings.statementTimeoutMilliseconds = 300
+            let started = ContinuousClock.now
+            let verdicts = try await compare(
+                [ShadowInput(sql: "SELECT word FROM god_vocabulary_profiles")], in: db, settings: settings)
+            try await locker.execute("ROLLBACK")
+            await locker.close()
+            XCTAssertEqual(verdicts.first?.summary, "57014: canceling statement due to statement timeout")
+            XCTAssertLessThan(ContinuousClock.now - started, .seconds(4))
+        }
+    }
+
     func testQueueFullAndUncomparableStatementsAreSkipped() async throws {
         try await ShadowDatabase.with { db in
             var settings = ShadowSettings(user: db.settings.user, password: db.settings.password)
