@@ -259,7 +259,7 @@ final class ShadowComparerTests: XCTestCase {
         return ShadowComparer(
             settings: settings, rewriter: Rewriter(mapping: try Rewriter.loadMapping(path: ShadowDatabase.mappingPath)),
             upstream: upstream, audit: audit, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-            metrics: metrics)
+            countVerdict: { [metrics] in ShadowComparer.countInMetrics($0, factory: metrics) })
     }
 
     /// Runs `inputs` as the test server's own user.

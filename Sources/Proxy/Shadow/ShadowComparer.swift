@@ -27,9 +27,8 @@ public final class ShadowComparer: Service, Sendable {
     private let auditLiterals: Bool
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
-    /// nil: the process's bootstrapped factory, looked up at each count (it may be bootstrapped
-    /// after the comparer is made).
-    private let metrics: (any MetricsFactory)?
+    /// Told each verdict's word once, when its record is written.
+    private let countVerdict: @Sendable (String) -> Void
     private let state = NIOLockedValueBox(State())
     private let jobs: AsyncStream<Job>
     private let queue: AsyncStream<Job>.Continuation
@@ -61,9 +60,10 @@ public final class ShadowComparer: Service, Sendable {
     public init(
         settings: ShadowSettings?, rewriter: Rewriter, upstream: UpstreamEndpoint,
         upstreamRootCertificatePath: String? = nil, audit: AuditLog?, auditLiterals: Bool = false,
-        eventLoopGroup: any EventLoopGroup, logger: Logger, metrics: (any MetricsFactory)? = nil
+        eventLoopGroup: any EventLoopGroup, logger: Logger,
+        countVerdict: @escaping @Sendable (String) -> Void = { ShadowComparer.countInMetrics($0) }
     ) {
-        self.metrics = metrics
+        self.countVerdict = countVerdict
         self.settings = settings
         self.rewriter = rewriter
         self.upstream = upstream
@@ -74,6 +74,13 @@ public final class ShadowComparer: Service, Sendable {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         (jobs, queue) = AsyncStream.makeStream(of: Job.self)
+    }
+
+    /// The default count of a verdict: `pgcutover_shadow_comparisons_total{verdict}` in
+    /// swift-metrics, with the factory the process bootstrapped (looked up at each count, since
+    /// it may be bootstrapped after the comparer is made).
+    public static func countInMetrics(_ verdict: String, factory: any MetricsFactory = MetricsSystem.factory) {
+        Counter(label: "pgcutover_shadow_comparisons_total", dimensions: [("verdict", verdict)], factory: factory).increment()
     }
 
     /// Comparisons submitted and not yet recorded.
@@ -312,12 +319,7 @@ public final class ShadowComparer: Service, Sendable {
         var record = record
         record.action = .shadowed
         record.shadowVerdict = verdict
-        let label = "pgcutover_shadow_comparisons_total", dimensions = [("verdict", verdict.word)]
-        if let metrics {
-            Counter(label: label, dimensions: dimensions, factory: metrics).increment()
-        } else {
-            Counter(label: label, dimensions: dimensions).increment()
-        }
+        countVerdict(verdict.word)
         switch verdict {
         case .match:
             break
