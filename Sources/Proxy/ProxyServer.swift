@@ -15,6 +15,9 @@ public final class ProxyServer: Service, Sendable {
     public let configuration: ProxyConfiguration
     public let environment: SessionEnvironment
     public var store: ConfigurationStore { environment.store }
+    /// Compares shadowed reads; present when `[cutover.shadow]` is configured or statements are
+    /// audited (without credentials it records every shadowed read as skipped).
+    public let shadow: ShadowComparer?
     private let logger: Logger
     private let boundAddress = NIOLockedValueBoxAddress()
 
@@ -51,24 +54,39 @@ public final class ProxyServer: Service, Sendable {
         }
         let upstreamTLS = try TLSContextFactory.upstream(
             mode: configuration.upstreamSSLMode, rootCertificatePath: configuration.upstreamSSLRootCertificatePath)
-        self.environment = SessionEnvironment(
-            upstream: UpstreamEndpoint(
-                address: configuration.upstream, sslMode: configuration.upstreamSSLMode, tlsContext: upstreamTLS,
-                serverName: configuration.upstreamSSLServerName,
-                connectTimeoutSeconds: configuration.upstreamConnectTimeoutSeconds),
+        let upstream = UpstreamEndpoint(
+            address: configuration.upstream, sslMode: configuration.upstreamSSLMode, tlsContext: upstreamTLS,
+            serverName: configuration.upstreamSSLServerName,
+            connectTimeoutSeconds: configuration.upstreamConnectTimeoutSeconds)
+        let audit = try configuration.auditLog.map {
+            AuditLog(sink: try AuditDestination(argument: $0).makeSink(), capacity: configuration.auditQueueCapacity, logger: logger)
+        }
+        let statistics = ProxyStatistics()
+        let shadow = router.map { router in
+            ShadowComparer(
+                settings: configuration.shadow, rewriter: router.rewriter, upstream: upstream,
+                upstreamRootCertificatePath: configuration.upstreamSSLRootCertificatePath, audit: audit,
+                auditLiterals: configuration.auditLiterals, eventLoopGroup: eventLoopGroup, logger: logger,
+                countVerdict: { statistics.shadowCompared(verdict: $0) })
+        }
+        self.shadow = shadow
+        var environment = SessionEnvironment(
+            upstream: upstream,
             clientTLS: clientTLS,
             router: router,
             store: store,
-            audit: try configuration.auditLog.map {
-                AuditLog(sink: try AuditDestination(argument: $0).makeSink(), capacity: configuration.auditQueueCapacity, logger: logger)
-            },
+            audit: audit,
             auditLiterals: configuration.auditLiterals,
             maximumMessageLength: configuration.maximumMessageLength,
             cancelKeys: CancelKeyRegistry(),
             sessions: SessionTracker(),
             eventLoopGroup: eventLoopGroup,
             logger: logger,
-            statistics: ProxyStatistics())
+            statistics: statistics)
+        environment.shadowSink = shadow.map { shadow -> @Sendable (AuditRecord, ShadowInput) -> Void in
+            { record, input in shadow.submit(record: record, input: input, database: record.database) }
+        }
+        self.environment = environment
     }
 
     /// The address actually bound (port 0 in the configuration picks a free one).
@@ -94,6 +112,9 @@ public final class ProxyServer: Service, Sendable {
             .bind(host: configuration.listen.host, port: configuration.listen.port)
             .get()
         boundAddress.value = serverChannel.localAddress
+        // Stopped only after the sessions, so their last shadowed reads are still compared;
+        // detached, so the graceful shutdown that stops this server does not reach it first.
+        let comparing = shadow.map { shadow in Task.detached { await shadow.run() } }
         logger.notice(
             "pgcutover listening",
             metadata: [
@@ -123,6 +144,8 @@ public final class ProxyServer: Service, Sendable {
         reopening?.cancel()
         reloading.cancel()
         await drainSessions()
+        shadow?.shutdown()
+        await comparing?.value
         await environment.audit?.shutdown()
     }
 

@@ -54,6 +54,18 @@ final class AuditRecordTests: XCTestCase {
         XCTAssertTrue(object["shadow_summary"] is NSNull)
     }
 
+    func testShadowErrorAndSkippedCarryTheirReasonInTheSummary() throws {
+        var record = AuditRecord(time: time, sessionID: 1, clientAddress: "x", tables: ["t"], mode: .shadow, action: .shadowed)
+        record.shadowVerdict = .error(sqlState: "22P02", message: "invalid input syntax for type real: \"x\"")
+        var object = try parse(record.jsonLine)
+        XCTAssertEqual(object["shadow_verdict"] as? String, "error")
+        XCTAssertEqual(object["shadow_summary"] as? String, "22P02: invalid input syntax for type real: \"x\"")
+        record.shadowVerdict = .skipped(reason: "queue full")
+        object = try parse(record.jsonLine)
+        XCTAssertEqual(object["shadow_verdict"] as? String, "skipped")
+        XCTAssertEqual(object["shadow_summary"] as? String, "queue full")
+    }
+
     func testEveryControlCharacterAndNonASCIIRoundTrips() throws {
         var nasty = String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) })
         nasty += "\u{7F}\"\\/ é 日本語 🐘 \u{2028}\u{2029} \u{E2}\u{80} … € end"

@@ -30,6 +30,32 @@ public struct AuditRecord: Sendable, Equatable {
         case match
         /// `summary` says how the answers differ (row counts, first differing row).
         case mismatch(summary: String)
+        /// The comparison statement failed on the server (often the rewritten side: a value the
+        /// rewrite casts does not convert); the client's own answer was not affected.
+        case error(sqlState: String, message: String)
+        /// No comparison ran: the comparer's queue was full, it has no credentials, or the
+        /// statement cannot be compared; `reason` says which.
+        case skipped(reason: String)
+
+        /// The word written as `shadow_verdict`.
+        public var word: String {
+            switch self {
+            case .match: "match"
+            case .mismatch: "mismatch"
+            case .error: "error"
+            case .skipped: "skipped"
+            }
+        }
+
+        /// What is written as `shadow_summary`.
+        public var summary: String? {
+            switch self {
+            case .match: nil
+            case .mismatch(let summary): summary
+            case .error(let sqlState, let message): "\(sqlState): \(message)"
+            case .skipped(let reason): reason
+            }
+        }
     }
 
     public var time: Date
@@ -113,17 +139,8 @@ public struct AuditRecord: Sendable, Equatable {
         json.key("duration_ms"); json.milliseconds(durationMilliseconds)
         json.key("rows"); if let rows { json.integer(rows) } else { json.null() }
         json.key("sqlstate"); json.string(sqlState)
-        switch shadowVerdict {
-        case nil:
-            json.key("shadow_verdict"); json.null()
-            json.key("shadow_summary"); json.null()
-        case .match:
-            json.key("shadow_verdict"); json.rawString("match")
-            json.key("shadow_summary"); json.null()
-        case .mismatch(let summary):
-            json.key("shadow_verdict"); json.rawString("mismatch")
-            json.key("shadow_summary"); json.string(summary)
-        }
+        json.key("shadow_verdict"); if let shadowVerdict { json.rawString(shadowVerdict.word) } else { json.null() }
+        json.key("shadow_summary"); json.string(shadowVerdict?.summary)
         json.endObject()
         json.newline()
         out = json.out

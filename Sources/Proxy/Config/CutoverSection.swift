@@ -34,7 +34,9 @@ enum CutoverSection {
             rules.append(parsed)
         }
         if cutover.table["rules"] != nil { policy.rules = rules }
-        cutover.skip("shadow")
+        try cutover.section("shadow") { shadow throws(ConfigurationError) in
+            configuration.shadow = try ShadowSettings.read(from: &shadow, base: configuration.shadow)
+        }
         try cutover.finish()
         configuration.cutover = policy
     }

@@ -25,6 +25,7 @@ extension ProxyConfiguration {
         check("audit.queue_capacity", \.auditQueueCapacity)
         check("log.level", \.logLevel)
         check("metrics", \.metrics)
+        check("cutover.shadow", \.shadow)
         return changed
     }
 

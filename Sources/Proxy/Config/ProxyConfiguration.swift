@@ -44,6 +44,9 @@ public struct ProxyConfiguration: Hashable, Sendable {
         get { cutover.blockHint }
         set { cutover.blockHint = newValue }
     }
+    /// `[cutover.shadow]`: the shadow comparer's role and limits; without it shadow reads are
+    /// audited as skipped.
+    public var shadow: ShadowSettings?
     /// Rewritten statements kept, by text, for reuse across sessions.
     public var rewriteCacheSize = 4096
 

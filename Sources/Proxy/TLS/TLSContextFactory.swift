@@ -34,6 +34,19 @@ public enum TLSContextFactory {
     /// The context for the server connection. prefer and require encrypt without checking the
     /// certificate, as libpq does; verify-full checks the chain and the host name.
     public static func upstream(mode: UpstreamSSLMode, rootCertificatePath: String?) throws -> NIOSSLContext? {
+        guard let configuration = upstreamConfiguration(mode: mode, rootCertificatePath: rootCertificatePath) else {
+            return nil
+        }
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw Failure(description: "cannot set up TLS to the server: \(error)")
+        }
+    }
+
+    /// The settings behind `upstream(mode:rootCertificatePath:)`, for connections the proxy
+    /// makes with postgres-nio (the shadow comparer), which builds its own context.
+    static func upstreamConfiguration(mode: UpstreamSSLMode, rootCertificatePath: String?) -> TLSConfiguration? {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
         switch mode {
@@ -47,10 +60,6 @@ public enum TLSContextFactory {
                 configuration.trustRoots = .file(rootCertificatePath)
             }
         }
-        do {
-            return try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw Failure(description: "cannot set up TLS to the server: \(error)")
-        }
+        return configuration
     }
 }
