@@ -29,4 +29,6 @@ export PGCUTOVER_BIN="$root/.build/debug/pgcutover"
 bash scripts/test-drivers.sh || status=1
 echo "== rewrite differential suite (legacy statements direct vs through pgcutover --mode rewrite)"
 bash scripts/test-rewrite.sh || status=1
+echo "== end-to-end cutover (legacy clients through every stage, reloaded by SIGHUP)"
+bash scripts/test-cutover.sh || status=1
 exit $status

@@ -33,7 +33,7 @@ def pgcutover(*args: str, timeout: float = 120) -> str:
     args = list(args)
     if args[0] in ("migrate", "demo-data"):
         args += ["--database-url", DATABASE_URL]
-    if args[0] == "migrate":
+    if args[0] == "migrate" and args[1] in ("up", "down", "status"):
         args += ["--migrations-dir", str(REPO / "migrations")]
     result = subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=timeout, cwd=REPO)
     if result.returncode != 0:

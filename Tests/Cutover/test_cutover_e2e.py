@@ -249,7 +249,7 @@ def wait_for(predicate, timeout=20.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def legacy_rows(sql: str, params=()) -> list[tuple]:
+def legacy_rows(sql: str, params=None) -> list[tuple]:
     with direct_connection() as conn, conn.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
