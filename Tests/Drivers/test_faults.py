@@ -79,7 +79,7 @@ def test_server_restart_under_load(start_proxy):
             restart = ["runuser", "-u", "postgres", "--"] + restart
         subprocess.run(restart, check=True, stdout=subprocess.DEVNULL)
         restarted = time.monotonic()
-        time.sleep(3)
+        time.sleep(6)
         for worker in workers:
             worker.stop.set()
         for worker in workers:
@@ -91,8 +91,11 @@ def test_server_restart_under_load(start_proxy):
             outcomes = [o for _, _, o in worker.log]
             assert any(o.startswith("error") for o in outcomes), f"no session saw the restart: {outcomes[-5:]}"
             assert max(end - start for start, end, _ in worker.log) < 10, "an attempt took too long (a hang)"
-            back = [start for start, _, o in worker.log if o == "ok" and start > restarted]
-            assert back and back[0] - restarted < 5, f"sessions not served after the restart: {outcomes[-5:]}"
+            # Served again as soon as the server accepts connections (pg_ctl -w may notice a little later).
+            last_error = max(i for i, (_, _, o) in enumerate(worker.log) if o.startswith("error"))
+            back = [start for start, _, o in worker.log[last_error:] if o == "ok"]
+            timeline = [(round(start - restarted, 2), round(end - start, 2), o[:60]) for start, end, o in worker.log[-6:]]
+            assert back and back[0] - restarted < 5, f"sessions not served within 5 s of the restart: {timeline}"
         # Sessions in flight got the server's words (57P01) or a closed connection, never silence.
         errors = {o for w in workers for _, _, o in w.log if o.startswith("error")}
         assert errors, errors
