@@ -193,14 +193,18 @@ final class AdminSessionStateMachineTests: XCTestCase {
         configuration.admin = settings
         configuration.metrics = MetricsSettings(listen: HostPort(host: "127.0.0.1", port: 9999))
         configuration.upstream = HostPort(host: "db.internal", port: 5433)
+        configuration.shadow = ShadowSettings(user: "pgcutover_shadow", password: "shadow-pw")
         let console = console(configuration)
         var machine = authenticated(console)
         let answer = machine.frameReceived(.of(Query(sql: "SHOW CONFIG")), console: console)
         guard case .send(let bytes) = answer else { return XCTFail("expected an answer") }
         XCTAssertNil(String(buffer: bytes).range(of: "s3cret"), "the password must not leave the proxy")
+        XCTAssertNil(String(buffer: bytes).range(of: "shadow-pw"), "the shadow password must not leave the proxy")
         let result = rows("SHOW CONFIG", &machine, console)
         let values = Dictionary(uniqueKeysWithValues: result.rows.map { ($0[0]!, $0[1]) })
         XCTAssertEqual(values["admin.password"], "********")
+        XCTAssertEqual(values["cutover.shadow.password"], "********")
+        XCTAssertEqual(values["cutover.shadow.user"], "pgcutover_shadow")
         XCTAssertEqual(values["upstream.address"], "db.internal:5433")
         XCTAssertEqual(values["metrics.listen"], "127.0.0.1:9999")
         XCTAssertEqual(values["admin.allowed_addresses"], "127.0.0.1/32, 0:0:0:0:0:0:0:1/128")

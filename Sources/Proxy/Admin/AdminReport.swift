@@ -75,6 +75,13 @@ enum AdminReport {
             rows.append(("admin.password", masked))
             rows.append(("admin.allowed_addresses", admin.allowedAddresses.map(\.description).joined(separator: ", ")))
         }
+        if let shadow = c.shadow {
+            rows.append(("cutover.shadow.user", shadow.user))
+            rows.append(("cutover.shadow.password", shadow.password == nil ? nil : masked))
+            rows.append(("cutover.shadow.max_concurrent", "\(shadow.maximumConcurrent)"))
+            rows.append(("cutover.shadow.queue_capacity", "\(shadow.queueCapacity)"))
+            rows.append(("cutover.shadow.statement_timeout_ms", "\(shadow.statementTimeoutMilliseconds)"))
+        }
         rows.append(("metrics.listen", c.metrics?.listen.description))
         return AdminResultSet(columns: ["key", "value"], rows: rows.map { [$0.0, $0.1] })
     }
