@@ -24,8 +24,20 @@ if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$root"; then
     data="/var/tmp/pgcutover-pgdata/$port"
 fi
 
+# The project's ports lie inside Linux's ephemeral range (32768-60999): with many client connections
+# open, the kernel can hand the port out as a source port just when the server needs to bind it.
+# Reserving it keeps it for the server (best effort: needs root and a writable /proc/sys).
+reserve_port() {
+    local file=/proc/sys/net/ipv4/ip_local_reserved_ports current
+    [ -w "$file" ] || return 0
+    current=$(cat "$file")
+    case ",$current," in *",$port,"*) return 0 ;; esac
+    echo "${current:+$current,}$port" >"$file" 2>/dev/null || true
+}
+
 case "$cmd" in
 start)
+    reserve_port
     if [ ! -s "$data/PG_VERSION" ]; then
         mkdir -p "$data"
         [ "$(id -u)" = 0 ] && chown postgres: "$data" "$(dirname "$data")"
