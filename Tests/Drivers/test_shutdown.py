@@ -158,3 +158,63 @@ def test_connections_racing_the_signal_do_not_hold_up_shutdown(start_proxy, thre
         waited = time.monotonic() - started
         assert waited < 3, (f"attempt {attempt}: exited {waited:.1f}s after the signal with no session open "
                             f"(shutdown timeout 8 s) after {outcomes['accepted']} probe connections")
+
+
+def test_sigterm_under_write_load_commits_each_transaction_once_or_not_at_all(start_proxy, admin):
+    """Eight writers commit two-statement transactions (a ledger row and a counter bump) through one
+    proxy when SIGTERM arrives. Every transaction a client was told committed is in the database once;
+    every other one is absent entirely, except at most one per client whose COMMIT was in flight when
+    its session ended (committed by the server, its answer lost): the ledger and the counters always
+    agree, so nothing is half-applied."""
+    with admin.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS shutdown_ledger, shutdown_counter")
+        cur.execute("CREATE TABLE shutdown_ledger (client int, n int, PRIMARY KEY (client, n))")
+        cur.execute("CREATE TABLE shutdown_counter (client int PRIMARY KEY, total int NOT NULL)")
+        cur.execute("INSERT INTO shutdown_counter SELECT g, 0 FROM generate_series(0, 7) g")
+    proxy = start_proxy("shutdown-load", "--shutdown-timeout", "5")
+    confirmed = {c: set() for c in range(8)}
+    attempted = {c: 0 for c in range(8)}
+    started = threading.Barrier(9)
+
+    def writer(client):
+        conn = psycopg2.connect(dsn(proxy.port))
+        started.wait()
+        n = 0
+        try:
+            while True:
+                n += 1
+                attempted[client] = n
+                with conn.cursor() as cur:
+                    cur.execute("INSERT INTO shutdown_ledger VALUES (%s, %s)", (client, n))
+                    cur.execute("UPDATE shutdown_counter SET total = total + 1 WHERE client = %s", (client,))
+                conn.commit()
+                confirmed[client].add(n)
+        except psycopg2.Error:
+            pass
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=writer, args=(c,), daemon=True) for c in range(8)]
+    for thread in threads:
+        thread.start()
+    started.wait()
+    time.sleep(1.0)
+    proxy.proc.send_signal(signal.SIGTERM)
+    assert proxy.proc.wait(timeout=20) == 0
+    for thread in threads:
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "a writer hung after the proxy exited"
+
+    with admin.cursor() as cur:
+        cur.execute("SELECT client, array_agg(n ORDER BY n) FROM shutdown_ledger GROUP BY client")
+        ledger = {c: set(ns) for c, ns in cur.fetchall()}
+        cur.execute("SELECT client, total FROM shutdown_counter")
+        totals = dict(cur.fetchall())
+        cur.execute("DROP TABLE shutdown_ledger, shutdown_counter")
+    assert sum(len(v) for v in confirmed.values()) > 50, "the load never got going"
+    for client in range(8):
+        stored = ledger.get(client, set())
+        assert confirmed[client] <= stored, f"client {client}: a confirmed commit is missing"
+        unconfirmed = stored - confirmed[client]
+        assert unconfirmed <= {attempted[client]}, f"client {client}: unexpected rows {sorted(unconfirmed)[:5]}"
+        assert totals[client] == len(stored), f"client {client}: counter {totals[client]} != ledger {len(stored)}: half-applied"
