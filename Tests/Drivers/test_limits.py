@@ -85,6 +85,30 @@ def error_fields(payload: bytes) -> dict:
     return fields
 
 
+def startup_error(port: int, user="postgres", database="postgres", password=None) -> dict:
+    """The fields of the ErrorResponse a plaintext client gets for its StartupMessage. psycopg2
+    shows only the text of an error at connect (its pgcode is None there), so SQLSTATEs are
+    read off the wire."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(startup_packet(user, database))
+        while True:
+            kind, payload = read_message(sock)
+            if kind == b"E":
+                return error_fields(payload)
+            if kind == b"R" and struct.unpack("!I", payload[:4])[0] == 3 and password:
+                body = password.encode() + b"\0"
+                sock.sendall(b"p" + struct.pack("!I", len(body) + 4) + body)
+            elif kind == b"Z":
+                raise AssertionError("startup succeeded")
+
+
+def raw_session(port: int):
+    from rawclient import RawClient
+    client = RawClient("127.0.0.1", port)
+    client.sock.settimeout(10)
+    return client
+
+
 def wait_closed(sock: socket.socket, timeout: float) -> float:
     """Seconds until the peer closes `sock` (EOF or reset), reading and discarding what comes."""
     start = time.monotonic()
@@ -220,6 +244,21 @@ def test_two_thousand_silent_connections_leave_a_working_client_alone(start_prox
 
 def test_idle_session_timeout_ends_an_idle_session_with_57P05(start_proxy, tmp_path):
     proxy = proxy_with(start_proxy, tmp_path, "idle", "[server]\nclient_idle_timeout_seconds = 1\n")
+    # On the wire: the server's own words for idle_session_timeout, then the close.
+    raw = raw_session(proxy.port)
+    start = time.monotonic()
+    kind, payload = read_message(raw.sock)
+    elapsed = time.monotonic() - start
+    assert kind == b"E"
+    fields = error_fields(payload)
+    assert (fields["S"], fields["C"], fields["M"]) == ("FATAL", "57P05", "terminating connection due to idle-session timeout")
+    assert 0.8 <= elapsed <= 2.5, f"ended after {elapsed:.2f}s with client_idle_timeout_seconds = 1"
+    assert wait_closed(raw.sock, 5) < 4.5
+    raw.close()
+
+    # psycopg2: the next query fails. libpq reports a FATAL that arrived while idle as "server
+    # closed the connection unexpectedly" (pgcode None), the same as for the server's own
+    # idle_session_timeout, so the SQLSTATE is checked on the wire above.
     idle = psycopg2.connect(dsn(proxy.port))
     idle.autocommit = True
     in_transaction = psycopg2.connect(dsn(proxy.port))
@@ -228,11 +267,9 @@ def test_idle_session_timeout_ends_an_idle_session_with_57P05(start_proxy, tmp_p
     with in_transaction.cursor() as cur:
         cur.execute("SELECT 1")  # psycopg2 opens a transaction: idle in transaction from here
     time.sleep(2.5)
-    with pytest.raises(psycopg2.OperationalError) as caught:
+    with pytest.raises(psycopg2.OperationalError):
         with idle.cursor() as cur:
             cur.execute("SELECT 1")
-    assert caught.value.pgcode == "57P05", str(caught.value)
-    assert "terminating connection due to idle-session timeout" in str(caught.value)
     # Idle in a transaction is the server's idle_in_transaction_session_timeout's business.
     with in_transaction.cursor() as cur:
         cur.execute("SELECT 2")
@@ -249,6 +286,20 @@ def test_idle_session_timeout_ends_an_idle_session_with_57P05(start_proxy, tmp_p
     busy.close()
 
 
+def test_the_server_says_the_same_for_its_own_idle_session_timeout(postgres):
+    """The control for the test above: the words the proxy uses are the server's."""
+    from rawclient import RawClient
+    client = RawClient("127.0.0.1", postgres)
+    client.sock.settimeout(10)
+    client.send_query("SET idle_session_timeout = 1000")
+    while read_message(client.sock)[0] != b"Z":
+        pass
+    kind, payload = read_message(client.sock)
+    fields = error_fields(payload)
+    assert (kind, fields["C"], fields["M"]) == (b"E", "57P05", "terminating connection due to idle-session timeout")
+    client.close()
+
+
 # MARK: Connection limit
 
 def test_max_client_connections_refuses_with_53300_and_serves_the_next_after_one_leaves(start_proxy, tmp_path, admin):
@@ -263,8 +314,9 @@ password = "limits-secret"
     held = [psycopg2.connect(dsn(proxy.port)) for _ in range(3)]
     with pytest.raises(psycopg2.OperationalError) as caught:
         psycopg2.connect(dsn(proxy.port))
-    assert caught.value.pgcode == "53300", str(caught.value)
-    assert "sorry, too many clients already" in str(caught.value)
+    assert "FATAL:  sorry, too many clients already" in str(caught.value)
+    fields = startup_error(proxy.port)
+    assert (fields["S"], fields["C"], fields["M"]) == ("FATAL", "53300", "sorry, too many clients already")
     assert server_backends(admin) == backends_before + 3, "the refused client never reached the server"
     # The admin console is still reachable, as PgBouncer's is.
     console = psycopg2.connect(dsn(proxy.port, user="pgcutover_admin", dbname="pgcutover", password="limits-secret"))
@@ -280,7 +332,7 @@ password = "limits-secret"
             again = psycopg2.connect(dsn(proxy.port))
             break
         except psycopg2.OperationalError as error:
-            assert error.pgcode == "53300", str(error)
+            assert "too many clients" in str(error), str(error)
             assert time.monotonic() < deadline, "a slot freed by a leaving client was not given to the next"
             time.sleep(0.1)
     with again.cursor() as cur:
@@ -307,16 +359,28 @@ def test_stalled_network_fails_an_in_flight_query_within_the_response_timeout(st
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("SELECT 1")
+        raw = raw_session(proxy.port)
         injector.stall()
         start = time.monotonic()
-        with pytest.raises(psycopg2.OperationalError) as caught:
+        with pytest.raises(psycopg2.OperationalError):
             with conn.cursor() as cur:
                 cur.execute("SELECT 1")
         elapsed = time.monotonic() - start
-        assert caught.value.pgcode == "08006", str(caught.value)
-        assert "while a request was pending" in str(caught.value)
         assert 1.5 <= elapsed <= 3.5, f"failed after {elapsed:.2f}s with response_timeout_seconds = 2"
-        record("stall_response_timeout", {"response_timeout_seconds": 2, "failed_after_s": round(elapsed, 2)})
+        # On the wire (libpq shows only "server closed the connection unexpectedly", as it does
+        # for the server's own FATAL errors in flight).
+        raw.send_query("SELECT 1")
+        start = time.monotonic()
+        kind, payload = read_message(raw.sock)
+        raw_elapsed = time.monotonic() - start
+        fields = error_fields(payload)
+        assert (kind, fields["S"], fields["C"]) == (b"E", "FATAL", "08006")
+        assert "while a request was pending" in fields["M"] and "response_timeout_seconds" in fields["H"]
+        assert raw_elapsed <= 3.5
+        assert wait_closed(raw.sock, 5) < 4.5
+        raw.close()
+        record("stall_response_timeout", {"response_timeout_seconds": 2, "psycopg2_failed_after_s": round(elapsed, 2),
+                                          "raw_client_error_after_s": round(raw_elapsed, 2)})
         injector.heal()
         fresh = psycopg2.connect(dsn(proxy.port))
         fresh.autocommit = True
@@ -339,8 +403,12 @@ def test_tls_require_refuses_a_plaintext_client_with_28000_and_serves_a_tls_one(
     proxy = proxy_with(start_proxy, tmp_path, "tls-require", tls_config(cert, key, "require"))
     with pytest.raises(psycopg2.OperationalError) as caught:
         psycopg2.connect(dsn(proxy.port, sslmode="disable"))
-    assert caught.value.pgcode == "28000", str(caught.value)
-    assert "SSL connection is required" in str(caught.value)
+    assert "FATAL:  SSL connection is required" in str(caught.value)
+    fields = startup_error(proxy.port)
+    assert (fields["S"], fields["C"]) == ("FATAL", "28000")
+    # sslmode=prefer negotiates TLS, so it is served.
+    prefer = psycopg2.connect(dsn(proxy.port, sslmode="prefer"))
+    prefer.close()
     conn = psycopg2.connect(dsn(proxy.port, sslmode="verify-full", sslrootcert=cert, host="localhost"))
     with conn.cursor() as cur:
         cur.execute("SELECT 1")
