@@ -205,6 +205,10 @@ final class AdminSessionStateMachineTests: XCTestCase {
         XCTAssertEqual(values["metrics.listen"], "127.0.0.1:9999")
         XCTAssertEqual(values["admin.allowed_addresses"], "127.0.0.1/32, 0:0:0:0:0:0:0:1/128")
         XCTAssertEqual(values["generation"], "1")
+        XCTAssertEqual(values["server.max_client_connections"], "5000")
+        XCTAssertEqual(values["server.login_timeout_seconds"], "60")
+        XCTAssertEqual(values["server.tcp_keepalive"], "on (idle 60 s, interval 10 s, count 6)")
+        XCTAssertEqual(values["upstream.response_timeout_seconds"], "0")
     }
 
     func testShowRulesListsTableDefaultsThenRules() {
