@@ -311,7 +311,7 @@ users = ["pgcutover_admin"]
 password = "limits-secret"
 """)
     backends_before = server_backends(admin)
-    held = [psycopg2.connect(dsn(proxy.port)) for _ in range(3)]
+    held = [connect_when_free(proxy.port) for _ in range(3)]
     with pytest.raises(psycopg2.OperationalError) as caught:
         psycopg2.connect(dsn(proxy.port))
     assert "FATAL:  sorry, too many clients already" in str(caught.value)
@@ -340,6 +340,19 @@ password = "limits-secret"
         assert cur.fetchone() == (1,)
     for conn in held + [again]:
         conn.close()
+
+
+def connect_when_free(port: int, timeout=5.0):
+    """psycopg2.connect, retried while the slot of a connection that just closed (such as the
+    start-up probe of the test harness) is still held: the proxy frees it when it sees the close."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return psycopg2.connect(dsn(port))
+        except psycopg2.OperationalError as error:
+            if "too many clients" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def server_backends(admin) -> int:
@@ -516,3 +529,30 @@ def test_tls_below_1_2_is_refused(start_proxy, tmp_path, test_cert):
     # The proxy refuses it.
     with pytest.raises((ssl.SSLError, ConnectionError)):
         served_certificate(proxy.port, minimum=ssl.TLSVersion.TLSv1_1, maximum=ssl.TLSVersion.TLSv1_1)
+
+
+# MARK: Reload
+
+def test_reload_applies_new_limits_to_new_sessions_only(start_proxy, tmp_path):
+    proxy = proxy_with(start_proxy, tmp_path, "limits-reload", "[server]\nmax_client_connections = 1\n")
+    old = connect_when_free(proxy.port)
+    old.autocommit = True
+    with pytest.raises(psycopg2.OperationalError, match="too many clients"):
+        psycopg2.connect(dsn(proxy.port))
+
+    proxy.config.write_text("[server]\nmax_client_connections = 2\nclient_idle_timeout_seconds = 1\n")
+    proxy.proc.send_signal(signal.SIGHUP)
+    wait_for_log(proxy, "configuration reloaded", 1)
+    new = psycopg2.connect(dsn(proxy.port))
+    new.autocommit = True
+    assert startup_error(proxy.port)["C"] == "53300"  # a third client is over the new limit
+    time.sleep(2)
+    # The session accepted after the reload has the idle timeout; the one from before keeps none.
+    with pytest.raises(psycopg2.OperationalError):
+        with new.cursor() as cur:
+            cur.execute("SELECT 1")
+    with old.cursor() as cur:
+        cur.execute("SELECT 1")
+        assert cur.fetchone() == (1,)
+    old.close()
+    new.close()
