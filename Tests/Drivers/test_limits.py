@@ -174,6 +174,27 @@ def test_login_timeout_during_authentication_says_why(start_proxy, tmp_path):
     assert elapsed <= 4.5
 
 
+def test_login_timeout_ends_an_admin_console_that_never_sends_its_password(start_proxy, tmp_path):
+    proxy = proxy_with(start_proxy, tmp_path, "login-admin", """
+[server]
+login_timeout_seconds = 2
+[admin]
+users = ["pgcutover_admin"]
+password = "limits-secret"
+""")
+    with socket.create_connection(("127.0.0.1", proxy.port)) as client:
+        client.settimeout(10)
+        client.sendall(startup_packet(user="pgcutover_admin", database="pgcutover"))
+        kind, payload = read_message(client)
+        assert kind == b"R" and struct.unpack("!I", payload[:4])[0] == 3, "the console asks for a password"
+        start = time.monotonic()
+        kind, payload = read_message(client)
+        elapsed = time.monotonic() - start
+        assert kind == b"E" and error_fields(payload)["C"] == "08006"
+        assert wait_closed(client, 5) < 4.5
+    assert elapsed <= 4.5
+
+
 def test_two_thousand_silent_connections_leave_a_working_client_alone(start_proxy, tmp_path, admin):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = 6000

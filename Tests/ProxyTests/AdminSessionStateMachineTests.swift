@@ -211,6 +211,19 @@ final class AdminSessionStateMachineTests: XCTestCase {
         XCTAssertEqual(values["upstream.response_timeout_seconds"], "0")
     }
 
+    func testLoginTimeoutEndsAConsoleWaitingForItsPasswordOnly() {
+        var waiting = AdminSessionStateMachine(user: "pgcutover_admin", clientAddress: loopback, settings: settings)
+        _ = waiting.start()
+        let answer = messages(waiting.loginTimeoutExpired(.seconds(60)))
+        XCTAssertEqual(answer.first?.error?.sqlState, "08006")
+        XCTAssertEqual(answer.first?.error?.message, "canceling authentication due to timeout")
+        XCTAssertEqual(waiting.state, .closed)
+
+        var ready = authenticated(console())
+        guard case .none = ready.loginTimeoutExpired(.seconds(60)) else { return XCTFail("an authenticated console stays") }
+        XCTAssertEqual(ready.state, .ready(skippingToSync: false))
+    }
+
     func testShowRulesListsTableDefaultsThenRules() {
         var configuration = ProxyConfiguration()
         configuration.cutover.tables["god_vocabulary_profiles"] = TableCutover(mode: .dualWrite)

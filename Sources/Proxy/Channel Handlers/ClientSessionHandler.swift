@@ -438,15 +438,22 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         timer = context.eventLoop.scheduleTask(deadline: deadline) { bound.value.timerFired() }
     }
 
+    /// The relayed session's timeout; for the admin console, the login timeout until its password.
+    private var currentTimeout: SessionTimeout? {
+        guard let admin else { return machine.timeout }
+        guard admin.state == .awaitingPassword, let login = machine.limits.login else { return nil }
+        return SessionTimeout(kind: .login, after: login)
+    }
+
     private var timeoutDeadline: NIODeadline? {
-        guard let timeout = machine.timeout else { return nil }
+        guard let timeout = currentTimeout else { return nil }
         return (timeout.restartsOnActivity ? lastActivity : startedAt) + timeout.after
     }
 
     private func timerFired() {
         timer = nil
         timerDeadline = nil
-        guard !closed, let timeout = machine.timeout, let deadline = timeoutDeadline else { return }
+        guard !closed, let timeout = currentTimeout, let deadline = timeoutDeadline else { return }
         guard deadline <= .now() else {
             updateTimer()
             return
@@ -456,6 +463,10 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             // not read: the stall is the client's, and its socket's keepalive is what ends it.
             lastActivity = .now()
             updateTimer()
+            return
+        }
+        if admin != nil {
+            executeAdmin(admin!.loginTimeoutExpired(timeout.after))
             return
         }
         execute(machine.timeoutExpired(timeout.kind), frame: nil)
