@@ -450,6 +450,21 @@ def test_tls_require_refuses_a_plaintext_client_with_28000_and_serves_a_tls_one(
     conn.close()
 
 
+def test_tls_require_without_a_certificate_is_refused_at_start_and_on_reload(start_proxy, tmp_path, test_cert):
+    from conftest import ProxyProcess
+    config = tmp_path / "require-nothing.toml"
+    config.write_text('[server.tls]\nmode = "require"\n')
+    with pytest.raises(RuntimeError, match="server.tls.mode"):
+        ProxyProcess("tls-require-nothing", PG_PORT, ["--config", str(config)])
+    # A running proxy without TLS keeps serving plaintext when a reload asks for require.
+    proxy = proxy_with(start_proxy, tmp_path, "tls-require-reload", "[server]\n")
+    proxy.config.write_text('[server.tls]\nmode = "require"\n')
+    proxy.proc.send_signal(signal.SIGHUP)
+    wait_for_log(proxy, "configuration reload failed", 1)
+    conn = connect_when_free(proxy.port)
+    conn.close()
+
+
 def make_cert(directory: Path, name: str):
     cert, key = directory / f"{name}.crt", directory / f"{name}.key"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
