@@ -592,3 +592,51 @@ def test_reload_applies_new_limits_to_new_sessions_only(start_proxy, tmp_path):
         assert cur.fetchone() == (1,)
     old.close()
     new.close()
+
+
+# MARK: TCP keepalive
+
+def keepalive_timers(pid: int) -> dict:
+    """The kernel's timer of each established socket of process `pid`, by (local, peer) port,
+    read from `ss -o` (e.g. 'keepalive,41sec,0'); None for a socket without a timer."""
+    out = subprocess.run(["ss", "-tnopH", "state", "established"], capture_output=True, text=True, check=True).stdout
+    timers = {}
+    for line in out.splitlines():
+        if f"pid={pid}," not in line:
+            continue
+        fields = line.split()
+        local, peer = int(fields[2].rsplit(":", 1)[1]), int(fields[3].rsplit(":", 1)[1])
+        timer = next((f[len("timer:("):-1] for f in fields if f.startswith("timer:(")), None)
+        timers[(local, peer)] = timer
+    return timers
+
+
+def seconds_of(timer: str) -> int:
+    """'keepalive,1min16sec,0' -> 76."""
+    left = timer.split(",")[1]
+    minutes, _, rest = left.rpartition("min")
+    return int(minutes or 0) * 60 + int(rest.rstrip("sec").split(".")[0] or 0)
+
+
+def test_tcp_keepalive_is_set_on_client_and_server_sockets(start_proxy, tmp_path):
+    proxy = proxy_with(start_proxy, tmp_path, "keepalive", """
+[server]
+tcp_keepalive_idle_seconds = 42
+[upstream]
+tcp_keepalive_idle_seconds = 77
+tcp_user_timeout_ms = 5000
+""")
+    conn = connect_when_free(proxy.port)
+    timers = keepalive_timers(proxy.proc.pid)
+    client_side = [t for (local, _), t in timers.items() if local == proxy.port]
+    server_side = [t for (_, peer), t in timers.items() if peer == PG_PORT]
+    assert len(client_side) == 1 and len(server_side) == 1, timers
+    assert client_side[0].startswith("keepalive") and 35 <= seconds_of(client_side[0]) <= 42, client_side
+    assert server_side[0].startswith("keepalive") and 70 <= seconds_of(server_side[0]) <= 77, server_side
+    conn.close()
+
+    off = proxy_with(start_proxy, tmp_path, "keepalive-off", "[server]\ntcp_keepalive = false\n[upstream]\ntcp_keepalive = false\n")
+    conn = connect_when_free(off.port)
+    timers = keepalive_timers(off.proc.pid)
+    assert len(timers) == 2 and all(t is None for t in timers.values()), timers
+    conn.close()
