@@ -195,7 +195,7 @@ password = "limits-secret"
     assert elapsed <= 4.5
 
 
-def test_two_thousand_silent_connections_leave_a_working_client_alone(start_proxy, tmp_path, admin):
+def test_two_thousand_silent_connections_leave_a_working_client_alone(start_proxy, tmp_path):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = 6000
     if soft < wanted:
