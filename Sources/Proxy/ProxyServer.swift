@@ -30,14 +30,18 @@ public final class ProxyServer: Service, Sendable {
         let configuration = store.current.configuration
         self.configuration = configuration
         self.logger = logger
-        var clientTLS: NIOSSLContext?
+        var clientTLS: ReloadableServerContext?
         if let cert = configuration.tlsCertificatePath {
             guard let key = configuration.tlsKeyPath else {
                 throw TLSContextFactory.Failure(description: "a TLS certificate needs a TLS key (tls.key / --tls-key)")
             }
-            clientTLS = try TLSContextFactory.server(certificatePath: cert, keyPath: key)
+            let context = try ReloadableServerContext(certificatePath: cert, keyPath: key)
+            store.onReload { _ in context.reload(logger: logger) }
+            clientTLS = context
         } else if configuration.tlsKeyPath != nil {
             throw TLSContextFactory.Failure(description: "a TLS key needs a TLS certificate (tls.cert / --tls-cert)")
+        } else if configuration.clientTLSMode == .require {
+            throw TLSContextFactory.Failure(description: "[server.tls] mode = \"require\" needs a TLS certificate and key (tls.cert, tls.key)")
         }
         // Built whenever the mapping can be read, since a reload may move any table out of
         // passthrough. A pure pass-through proxy started without its mapping still relays, and
@@ -105,6 +109,7 @@ public final class ProxyServer: Service, Sendable {
                         id: environment.sessions.makeID(),
                         clientAddress: channel.remoteAddress.map(Self.describe) ?? "unknown")
                     info.clientIP = channel.remoteAddress?.ipAddress.flatMap(IPAddress.init)
+                    try SocketTuning.apply(keepalive: environment.store.current.configuration.clientKeepalive, to: channel)
                     try channel.pipeline.syncOperations.addHandler(
                         ClientSessionHandler(environment: environment, info: info))
                 }

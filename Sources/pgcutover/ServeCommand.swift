@@ -118,6 +118,13 @@ struct ServeCommand: AsyncParsableCommand {
             configuration = try ConfigurationFile.load(path: config)
         }
         try apply(to: &configuration)
+        // Checked here, after the flags, since --tls-cert may supply what the file lacks; and on
+        // every reload, so a file cannot switch to require with nothing to encrypt with.
+        if configuration.clientTLSMode == .require && configuration.tlsCertificatePath == nil {
+            throw ConfigurationError(
+                file: config ?? "command line", key: "server.tls.mode",
+                problem: "\"require\" needs a certificate and key (server.tls.cert and key, or --tls-cert and --tls-key)")
+        }
         return configuration
     }
 

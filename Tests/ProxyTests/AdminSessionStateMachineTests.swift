@@ -209,6 +209,23 @@ final class AdminSessionStateMachineTests: XCTestCase {
         XCTAssertEqual(values["metrics.listen"], "127.0.0.1:9999")
         XCTAssertEqual(values["admin.allowed_addresses"], "127.0.0.1/32, 0:0:0:0:0:0:0:1/128")
         XCTAssertEqual(values["generation"], "1")
+        XCTAssertEqual(values["server.max_client_connections"], "5000")
+        XCTAssertEqual(values["server.login_timeout_seconds"], "60")
+        XCTAssertEqual(values["server.tcp_keepalive"], "on (idle 60 s, interval 10 s, count 6)")
+        XCTAssertEqual(values["upstream.response_timeout_seconds"], "0")
+    }
+
+    func testLoginTimeoutEndsAConsoleWaitingForItsPasswordOnly() {
+        var waiting = AdminSessionStateMachine(user: "pgcutover_admin", clientAddress: loopback, settings: settings)
+        _ = waiting.start()
+        let answer = messages(waiting.loginTimeoutExpired(.seconds(60)))
+        XCTAssertEqual(answer.first?.error?.sqlState, "08006")
+        XCTAssertEqual(answer.first?.error?.message, "canceling authentication due to timeout")
+        XCTAssertEqual(waiting.state, .closed)
+
+        var ready = authenticated(console())
+        guard case .none = ready.loginTimeoutExpired(.seconds(60)) else { return XCTFail("an authenticated console stays") }
+        XCTAssertEqual(ready.state, .ready(skippingToSync: false))
     }
 
     func testShowRulesListsTableDefaultsThenRules() {

@@ -41,6 +41,12 @@ enum AdminReport {
         return result
     }
 
+    /// "off", or the three keepalive parameters as `idle/interval/count` seconds.
+    private static func describe(_ keepalive: TCPKeepalive?) -> String {
+        guard let keepalive else { return "off" }
+        return "on (idle \(keepalive.idleSeconds) s, interval \(keepalive.intervalSeconds) s, count \(keepalive.count))"
+    }
+
     static func configuration(_ snapshot: ConfigurationStore.Snapshot) -> AdminResultSet {
         let c = snapshot.configuration
         var rows: [(String, String?)] = [
@@ -52,11 +58,19 @@ enum AdminReport {
             ("server.max_message_bytes", "\(c.maximumMessageLength)"),
             ("server.tls.cert", c.tlsCertificatePath),
             ("server.tls.key", c.tlsKeyPath),
+            ("server.tls.mode", c.clientTLSMode.rawValue),
+            ("server.login_timeout_seconds", "\(c.loginTimeoutSeconds)"),
+            ("server.client_idle_timeout_seconds", "\(c.clientIdleTimeoutSeconds)"),
+            ("server.max_client_connections", "\(c.maxClientConnections)"),
+            ("server.tcp_keepalive", Self.describe(c.clientKeepalive)),
             ("upstream.address", c.upstream.description),
             ("upstream.sslmode", c.upstreamSSLMode.rawValue),
             ("upstream.sslrootcert", c.upstreamSSLRootCertificatePath),
             ("upstream.sslservername", c.upstreamSSLServerName),
             ("upstream.connect_timeout_seconds", "\(c.upstreamConnectTimeoutSeconds)"),
+            ("upstream.response_timeout_seconds", "\(c.upstreamResponseTimeoutSeconds)"),
+            ("upstream.tcp_keepalive", Self.describe(c.upstreamKeepalive)),
+            ("upstream.tcp_user_timeout_ms", "\(c.upstreamTCPUserTimeoutMilliseconds)"),
             ("cutover.mode", c.cutover.defaultTable.description),
             ("cutover.block_hint", c.blockHint),
             ("cutover.mapping", c.mappingPath),

@@ -65,6 +65,13 @@ public struct AdminSessionStateMachine: Sendable {
         return fatal(.adminShutdown)
     }
 
+    /// `login_timeout_seconds` ran out: a console still waiting for its password is ended as a
+    /// relayed session would be; an authenticated one is not concerned.
+    public mutating func loginTimeoutExpired(_ limit: TimeAmount) -> Action {
+        guard state == .awaitingPassword else { return .none }
+        return fatal(.loginTimeout(limit))
+    }
+
     // MARK: Authentication
 
     private mutating func passwordReceived(_ frame: Frame) -> Action {

@@ -38,6 +38,14 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     private let adminSettings: AdminSettings?
     private let connectedAt = Date()
     private var publishedState: SessionStatus.State?
+    /// Counted against `max_client_connections` (released when the session ends).
+    private var admitted = false
+    private let connectionLimit: Int
+    /// The one timer of the session's present timeout (`machine.timeout`). It may fire early
+    /// (activity moved the deadline on); it then sets itself for the new deadline.
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
+    private var lastActivity = NIODeadline.now()
 
     init(environment: SessionEnvironment, info: SessionInfo) {
         self.environment = environment
@@ -48,7 +56,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode,
             router: environment.router, store: environment.store,
             auditing: environment.audit != nil || environment.shadowSink != nil || configuration.metrics != nil,
-            clientAddress: info.clientIP)
+            clientAddress: info.clientIP, limits: configuration.sessionLimits)
+        self.connectionLimit = configuration.maxClientConnections
         self.adminSettings = configuration.admin
         self.machine.adminConsoleEnabled = adminSettings != nil
         self.clientDecoder = FrameDecoder(
@@ -67,6 +76,9 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         environment.sessions.add(self, id: info.id, eventLoop: context.eventLoop)
+        admitted = environment.sessions.admit(limit: connectionLimit)
+        machine.beyondConnectionLimit = !admitted
+        updateTimer()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -79,6 +91,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closed else { return }
         var incoming = unwrapInboundIn(data)
+        lastActivity = .now()
         if clientBytes == nil {
             clientBytes = incoming
         } else {
@@ -123,6 +136,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
 
     func serverBytesReceived(_ buffer: ByteBuffer) {
         var incoming = buffer
+        lastActivity = .now()
         if serverBytes == nil {
             serverBytes = incoming
         } else {
@@ -221,6 +235,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         keep(buffer, in: &clientBytes)
         submitAuditRecords()
         publishStatus()
+        updateTimer()
     }
 
     private func processServerBytes() {
@@ -263,6 +278,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         keep(buffer, in: &serverBytes)
         submitAuditRecords()
         publishStatus()
+        updateTimer()
     }
 
     private func submitAuditRecords() {
@@ -408,6 +424,54 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         publishStatus()
     }
 
+    // MARK: Timeouts
+
+    /// Sets the timer for the timeout the machine says applies now, unless one already set
+    /// fires no later (it will look again then). Called after every batch of frames, so the
+    /// common case costs a comparison, not a scheduled task per message.
+    private func updateTimer() {
+        guard !closed, let context, let deadline = timeoutDeadline else { return }
+        if timer != nil, let timerDeadline, timerDeadline <= deadline { return }
+        timer?.cancel()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timerDeadline = deadline
+        timer = context.eventLoop.scheduleTask(deadline: deadline) { bound.value.timerFired() }
+    }
+
+    /// The relayed session's timeout; for the admin console, the login timeout until its password.
+    private var currentTimeout: SessionTimeout? {
+        guard let admin else { return machine.timeout }
+        guard admin.state == .awaitingPassword, let login = machine.limits.login else { return nil }
+        return SessionTimeout(kind: .login, after: login)
+    }
+
+    private var timeoutDeadline: NIODeadline? {
+        guard let timeout = currentTimeout else { return nil }
+        return (timeout.restartsOnActivity ? lastActivity : startedAt) + timeout.after
+    }
+
+    private func timerFired() {
+        timer = nil
+        timerDeadline = nil
+        guard !closed, let timeout = currentTimeout, let deadline = timeoutDeadline else { return }
+        guard deadline <= .now() else {
+            updateTimer()
+            return
+        }
+        if timeout.kind == .serverResponse && !clientIsWritable {
+            // The server is silent because the proxy stopped reading it for a client that does
+            // not read: the stall is the client's, and its socket's keepalive is what ends it.
+            lastActivity = .now()
+            updateTimer()
+            return
+        }
+        if admin != nil {
+            executeAdmin(admin!.loginTimeoutExpired(timeout.after))
+            return
+        }
+        execute(machine.timeoutExpired(timeout.kind), frame: nil)
+    }
+
     // MARK: Admin console and status
 
     private func startAdminConsole(_ startup: StartupMessage) {
@@ -480,7 +544,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     }
 
     private func startClientTLS() {
-        guard let context, let tls = environment.clientTLS else { return }
+        guard let context, let tls = environment.clientTLS?.current else { return }
         var reply = context.channel.allocator.buffer(capacity: 1)
         reply.writeInteger(UInt8(ascii: "S"))
         context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
@@ -508,12 +572,16 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         guard let context else { return }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let endpoint = environment.upstream
+        let configuration = environment.store.current.configuration
+        let keepalive = configuration.upstreamKeepalive
+        let userTimeout = configuration.upstreamTCPUserTimeoutMilliseconds
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(.seconds(endpoint.connectTimeoutSeconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try SocketTuning.apply(keepalive: keepalive, userTimeoutMilliseconds: userTimeout, to: channel)
                     let handler = UpstreamChannelHandler(session: bound.value)
                     bound.value.upstream = handler
                     try channel.pipeline.syncOperations.addHandler(handler)
@@ -596,6 +664,12 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         guard !finished else { return }
         finished = true
         closed = true
+        timer?.cancel()
+        timer = nil
+        if admitted {
+            admitted = false
+            environment.sessions.release()
+        }
         upstream?.close(terminate: false)
         upstream = nil
         if let registeredKey {

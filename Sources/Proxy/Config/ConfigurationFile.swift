@@ -35,9 +35,25 @@ public enum ConfigurationFile {
             if let value = try server.int("max_message_bytes", range: 1024...0x3fff_ffff) {
                 configuration.maximumMessageLength = value
             }
+            if let value = try server.int("login_timeout_seconds", range: 0...86_400) {
+                configuration.loginTimeoutSeconds = Int64(value)
+            }
+            if let value = try server.int("client_idle_timeout_seconds", range: 0...31_536_000) {
+                configuration.clientIdleTimeoutSeconds = Int64(value)
+            }
+            if let value = try server.int("max_client_connections", range: 0...1_000_000) {
+                configuration.maxClientConnections = value
+            }
+            configuration.clientKeepalive = try TCPKeepalive.read(&server, default: configuration.clientKeepalive)
             try server.section("tls") { tls throws(ConfigurationError) in
                 configuration.tlsCertificatePath = try tls.string("cert") ?? configuration.tlsCertificatePath
                 configuration.tlsKeyPath = try tls.string("key") ?? configuration.tlsKeyPath
+                if let value = try tls.string("mode") {
+                    guard let mode = ClientTLSMode(rawValue: value) else {
+                        throw tls.error("mode", "must be one of \(ClientTLSMode.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(value)\"")
+                    }
+                    configuration.clientTLSMode = mode
+                }
                 try tls.finish()
             }
             try server.finish()
@@ -55,6 +71,13 @@ public enum ConfigurationFile {
             if let value = try upstream.int("connect_timeout_seconds", range: 1...3600) {
                 configuration.upstreamConnectTimeoutSeconds = Int64(value)
             }
+            if let value = try upstream.int("response_timeout_seconds", range: 0...31_536_000) {
+                configuration.upstreamResponseTimeoutSeconds = Int64(value)
+            }
+            if let value = try upstream.int("tcp_user_timeout_ms", range: 0...2_147_483_647) {
+                configuration.upstreamTCPUserTimeoutMilliseconds = value
+            }
+            configuration.upstreamKeepalive = try TCPKeepalive.read(&upstream, default: configuration.upstreamKeepalive)
             try upstream.finish()
         }
         try reader.section("cutover") { cutover throws(ConfigurationError) in

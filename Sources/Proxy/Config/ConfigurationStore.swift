@@ -14,6 +14,8 @@ public final class ConfigurationStore: Sendable {
     }
 
     private let box: NIOLockedValueBox<Snapshot>
+    /// Called after each successful reload, outside the lock (TLS files are read again there).
+    private let observers = NIOLockedValueBox<[@Sendable (Snapshot) -> Void]>([])
     private let loader: @Sendable () throws(ConfigurationError) -> ProxyConfiguration
     /// Every reload, whoever asks for it (SIGHUP, the admin console), says in the log what came of it.
     private let logger: Logger?
@@ -33,6 +35,11 @@ public final class ConfigurationStore: Sendable {
 
     public convenience init(fixed configuration: ProxyConfiguration) {
         self.init(initial: configuration) { () throws(ConfigurationError) in configuration }
+    }
+
+    /// `body` runs after every successful reload, whoever asked for it.
+    public func onReload(_ body: @escaping @Sendable (Snapshot) -> Void) {
+        observers.withLockedValue { $0.append(body) }
     }
 
     public var current: Snapshot { box.withLockedValue { $0 } }
@@ -59,6 +66,9 @@ public final class ConfigurationStore: Sendable {
             "generation": "\(snapshot.generation)", "default_mode": "\(snapshot.configuration.cutover.defaultTable)",
             "rules": "\(snapshot.configuration.cutover.rules.count)",
         ])
+        for observer in observers.withLockedValue({ $0 }) {
+            observer(snapshot)
+        }
         return .success(snapshot)
     }
 }

@@ -1,6 +1,6 @@
 extension ProxyConfiguration {
-    /// Settings a running proxy cannot change: sockets, threads, TLS contexts, the server
-    /// address, the mapping the rewriter was built with, the audit sink. A reload that changes
+    /// Settings a running proxy cannot change: sockets, threads, the TLS file paths (the files
+    /// themselves are read again on every reload), the server address, the mapping the rewriter was built with, the audit sink. A reload that changes
     /// them keeps the running values and names them (`restartOnlyChanges`).
     public func restartOnlyChanges(comparedWith running: ProxyConfiguration) -> [String] {
         var changed: [String] = []
@@ -35,6 +35,16 @@ extension ProxyConfiguration {
         kept.cutover = cutover
         // New sessions of the admin console check the new users and password.
         kept.admin = admin
+        // Limits and socket options are taken by each session when it is accepted: new
+        // sessions get the new values, running ones keep theirs.
+        kept.clientTLSMode = clientTLSMode
+        kept.loginTimeoutSeconds = loginTimeoutSeconds
+        kept.clientIdleTimeoutSeconds = clientIdleTimeoutSeconds
+        kept.maxClientConnections = maxClientConnections
+        kept.clientKeepalive = clientKeepalive
+        kept.upstreamResponseTimeoutSeconds = upstreamResponseTimeoutSeconds
+        kept.upstreamKeepalive = upstreamKeepalive
+        kept.upstreamTCPUserTimeoutMilliseconds = upstreamTCPUserTimeoutMilliseconds
         return kept
     }
 }

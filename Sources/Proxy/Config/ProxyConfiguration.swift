@@ -15,6 +15,17 @@ public struct ProxyConfiguration: Hashable, Sendable {
     /// TLS toward clients; without it SSLRequest is answered 'N'.
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
+    /// `[server.tls] mode`: with `require`, a client that does not negotiate TLS is refused.
+    public var clientTLSMode = ClientTLSMode.allow
+    /// Seconds a client has to finish startup and authentication; 0: no limit.
+    public var loginTimeoutSeconds: Int64 = 60
+    /// Seconds a session may sit idle outside a transaction; 0 (the default): no limit.
+    public var clientIdleTimeoutSeconds: Int64 = 0
+    /// Client connections served at once, the admin console's aside; 0: no limit. Each session
+    /// holds two sockets, so the open-file limit must allow twice this and some.
+    public var maxClientConnections = 5000
+    /// Keepalive on client sockets; nil: off.
+    public var clientKeepalive: TCPKeepalive? = TCPKeepalive()
 
     public var upstream = HostPort(host: "127.0.0.1", port: 5432)
     /// Plaintext by default: authentication is relayed end to end, and SCRAM channel binding
@@ -23,6 +34,13 @@ public struct ProxyConfiguration: Hashable, Sendable {
     public var upstreamSSLRootCertificatePath: String?
     public var upstreamSSLServerName: String?
     public var upstreamConnectTimeoutSeconds: Int64 = 10
+    /// Seconds the server may stay silent while it owes a client an answer; 0 (the default): no limit.
+    public var upstreamResponseTimeoutSeconds: Int64 = 0
+    /// Keepalive on server sockets; nil: off.
+    public var upstreamKeepalive: TCPKeepalive? = TCPKeepalive()
+    /// TCP_USER_TIMEOUT on server sockets: unacknowledged data this many milliseconds drops the
+    /// connection; 0 (the default): the kernel's retransmission limits.
+    public var upstreamTCPUserTimeoutMilliseconds = 0
 
     public var logLevel = Logger.Level.info
 

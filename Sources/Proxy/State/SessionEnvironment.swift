@@ -6,7 +6,8 @@ import NIOSSL
 /// the session list and the logger. Immutable, so sessions on all event loops read it freely.
 public struct SessionEnvironment: Sendable {
     public var upstream: UpstreamEndpoint
-    public var clientTLS: NIOSSLContext?
+    /// TLS toward clients, reloaded with the configuration; nil: SSLRequest is answered 'N'.
+    public var clientTLS: ReloadableServerContext?
     /// The rewriter, always present: a reload may put any table in any mode. Statements that
     /// name no legacy table never get further than its precheck.
     public var router: StatementRouter?

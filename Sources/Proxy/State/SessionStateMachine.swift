@@ -77,6 +77,11 @@ public struct SessionStateMachine: Sendable {
     public private(set) var upstreamUsesTLS = false
     /// Set when `[admin]` is configured: a startup for database `pgcutover` opens the console.
     public var adminConsoleEnabled = false
+    /// Set when the session was accepted with `max_client_connections` already served: its
+    /// StartupMessage is refused, unless it asks for the admin console, as on the server
+    /// (whose superuser slots play that part).
+    public var beyondConnectionLimit = false
+    public let limits: SessionLimits
 
     /// Present once some table is in a mode other than passthrough for some client, or when
     /// statements are audited: it decides each statement's mode, rewrites, blocks, and sets
@@ -98,9 +103,11 @@ public struct SessionStateMachine: Sendable {
     /// (`auditing`); without them every byte is relayed as it is.
     public init(
         clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode, router: StatementRouter?,
-        store: ConfigurationStore?, auditing: Bool = false, clientAddress: IPAddress? = nil
+        store: ConfigurationStore?, auditing: Bool = false, clientAddress: IPAddress? = nil,
+        limits: SessionLimits = .init()
     ) {
         self.state = .awaitingStartup(tlsDone: false)
+        self.limits = limits
         self.clientTLSAvailable = clientTLSAvailable
         self.upstreamSSLMode = upstreamSSLMode
         self.router = router
@@ -112,14 +119,15 @@ public struct SessionStateMachine: Sendable {
     /// Every legacy table in `mode` for every client, for ever.
     public init(
         clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode, router: StatementRouter? = nil,
-        mode: CutoverMode = .rewrite, auditing: Bool = false, blockHint: String? = nil
+        mode: CutoverMode = .rewrite, auditing: Bool = false, blockHint: String? = nil,
+        limits: SessionLimits = .init()
     ) {
         var configuration = ProxyConfiguration()
         configuration.mode = mode
         configuration.blockHint = blockHint
         self.init(
             clientTLSAvailable: clientTLSAvailable, upstreamSSLMode: upstreamSSLMode, router: router,
-            store: ConfigurationStore(fixed: configuration), auditing: auditing)
+            store: ConfigurationStore(fixed: configuration), auditing: auditing, limits: limits)
     }
 
     /// The modes of this session's current transaction; nil while the session has no pipeline.
@@ -214,11 +222,16 @@ public struct SessionStateMachine: Sendable {
         case .cancel(let request):
             state = .closed
             return .cancel(request)
+        case .startup where limits.tlsRequired && !clientUsesTLS:
+            // Before the admin console too: require means no plaintext session of any kind.
+            return fail(.tlsRequired)
         case .startup(let startup)
             where adminConsoleEnabled && (startup["database"] ?? startup["user"]) == AdminSettings.databaseName:
             // Inert from here on: no server connection, and the console reads the client's frames.
             state = .closing
             return .startAdminConsole(startup)
+        case .startup where beyondConnectionLimit:
+            return fail(.tooManyClients)
         case .startup(let startup):
             identity = ClientIdentity(
                 applicationName: startup["application_name"] ?? "", user: startup["user"] ?? "",
@@ -307,6 +320,44 @@ public struct SessionStateMachine: Sendable {
         case .awaitingStartup:
             return fail(.adminShutdown)
         case .relaying, .authenticating, .connectingUpstream, .negotiatingUpstreamTLS, .closing, .closed:
+            return .none
+        }
+    }
+
+    // MARK: Timeouts
+
+    /// The timeout that applies now, if any: login until the first ReadyForQuery, then the idle
+    /// timeout while idle outside a transaction, the response timeout while the server owes an
+    /// answer. Idle in a transaction ('T' or 'E') has none: the server's
+    /// idle_in_transaction_session_timeout is the one that knows what the transaction holds.
+    public var timeout: SessionTimeout? {
+        switch state {
+        case .awaitingStartup, .connectingUpstream, .negotiatingUpstreamTLS, .authenticating:
+            return limits.login.map { SessionTimeout(kind: .login, after: $0) }
+        case .relaying(let relaying):
+            if relaying.requestPending {
+                return limits.serverResponse.map { SessionTimeout(kind: .serverResponse, after: $0) }
+            }
+            guard relaying.transactionStatus == .idle else { return nil }
+            return limits.clientIdle.map { SessionTimeout(kind: .clientIdle, after: $0) }
+        case .closing, .closed:
+            return nil
+        }
+    }
+
+    /// The timer set for `kind` ran out. Ends the session if that timeout still applies.
+    public mutating func timeoutExpired(_ kind: SessionTimeout.Kind) -> Action {
+        guard let timeout, timeout.kind == kind else { return .none }
+        switch state {
+        case .awaitingStartup:
+            // The server closes a connection that never sent its startup packet without a word.
+            state = .closed
+            return .closeQuietly
+        case .connectingUpstream, .negotiatingUpstreamTLS, .authenticating:
+            return fail(.loginTimeout(timeout.after))
+        case .relaying:
+            return fail(kind == .clientIdle ? .idleSessionTimeout : .serverResponseTimeout(timeout.after))
+        case .closing, .closed:
             return .none
         }
     }

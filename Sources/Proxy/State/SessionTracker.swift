@@ -18,6 +18,8 @@ public final class SessionTracker: Sendable {
     /// What each session last published, for SHOW SESSIONS; kept apart from `entries` so a
     /// publish does not contend with a drain.
     private let statuses = NIOLockedValueBox<[UInt64: SessionStatus]>([:])
+    /// Sessions counted against `max_client_connections`: admitted at accept, released at the end.
+    private let admitted = NIOLockedValueBox<Int>(0)
     private let active = Gauge(label: "pgcutover_sessions")
     private let total = CoreMetrics.Counter(label: "pgcutover_sessions_total")
 
@@ -30,6 +32,21 @@ public final class SessionTracker: Sendable {
             $0 += 1
             return $0
         }
+    }
+
+    /// Counts a new session against `limit` (0: none) and says whether it fits. Connections
+    /// still in startup count, as on the server: a slot is taken from accept to close.
+    func admit(limit: Int) -> Bool {
+        admitted.withLockedValue {
+            guard limit == 0 || $0 < limit else { return false }
+            $0 += 1
+            return true
+        }
+    }
+
+    /// A session that `admit` counted has ended.
+    func release() {
+        admitted.withLockedValue { $0 -= 1 }
     }
 
     /// A session accepted while a drain is under way (it raced the listener's close) is asked to
