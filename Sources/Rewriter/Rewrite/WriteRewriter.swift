@@ -45,6 +45,9 @@ struct WriteRewriter {
             head = render(range.lowerBound..<tokens[verbIndex].start) + ", "
         }
         var cursor = name.lastToken + 1
+        // `UPDATE name *` and `DELETE FROM name *` (with inheritance children, the default) say
+        // no more than `name`; the alias, if any, comes after the star.
+        if cursor < tokens.count, tokens[cursor].kind == ScannedToken.star { cursor += 1 }
         var exposed = statement.tokenText(name.lastToken)
         if write.target.aliasName != nil, cursor < tokens.count {
             if statement.isKeyword(cursor, "as") { cursor += 1 }
