@@ -44,15 +44,17 @@ for target in "${targets[@]}"; do
     echo "== $target: ${seconds}s from $corpus"
     # libFuzzer writes new inputs into the first folder and reads all of them.
     set +e
+    started=$SECONDS
     "$bin" "$target" "$out/new" "$corpus" "${extra[@]}" \
         -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$out/" >"$out/log" 2>&1
     rc=$?
+    elapsed=$((SECONDS - started))
     set -e
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$out/log" | tail -1)
     coverage=$(grep -Eo 'cov: [0-9]+' "$out/log" | tail -1 | cut -d' ' -f2)
-    line="$target: ${executions:-?} executions in ${seconds}s, ${rate:-?} exec/s, coverage ${coverage:-?} edges, $(ls "$out/new" | wc -l) new inputs"
+    line="$target: ${executions:-?} executions in ${elapsed}s, ${rate:-?} exec/s, coverage ${coverage:-?} edges, $(ls "$out/new" | wc -l) new inputs"
     crashes=$(find "$out" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \))
     if [ $rc -ne 0 ] || [ -n "$crashes" ]; then
         status=1

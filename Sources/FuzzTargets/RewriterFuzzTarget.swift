@@ -53,6 +53,11 @@ public struct RewriterFuzzTarget: FuzzTarget {
                 throw FuzzFinding(Self.name, "the rewrite does not parse:\n\(sql)\n->\n\(rewritten)")
             }
             let again = rewriter.rewrite(rewritten)
+            if case .refused(let error) = again, error.sqlState == "54001" {
+                // The rewrite nests deeper than the statement did, so one just under the depth limit
+                // can come out over it; it is the rewriter's own output that cannot be checked then.
+                return
+            }
             guard again == .passThrough else {
                 throw FuzzFinding(Self.name, "the rewrite still reads a legacy table (\(again)):\n\(sql)\n->\n\(rewritten)")
             }
