@@ -49,6 +49,14 @@ final class FuzzFindingTests: XCTestCase {
         XCTAssertFalse(text.contains("-- seed"), text)
     }
 
+    /// After a `.` a reserved word is a name part: `USING s.returning b` names a table aliased b,
+    /// and its RETURNING was taken for the clause, cutting the USING list short.
+    func testAKeywordAfterADotIsANameNotAClause() throws {
+        let text = try rewritten("DELETE FROM basin_relationships b USING excluded. returning WHERE b.word = 'w'")
+        XCTAssertTrue(text.contains("SELECT 1 FROM excluded. returning WHERE b.word = 'w'"), text)
+        XCTAssertFalse(text.hasSuffix("SELECT b FROM pgcutover_removed AS b"), text)
+    }
+
     /// A few kilobytes of nested operators overflowed the stack of the tree walk and crashed the
     /// process; past the depth limit the statement is refused with the server's 54001 instead.
     func testDeepNestingIsRefusedNotACrash() throws {

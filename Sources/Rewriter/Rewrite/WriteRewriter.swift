@@ -474,7 +474,9 @@ struct WriteRewriter {
                 depth += 1
             } else if kind == ScannedToken.closeParen || kind == ScannedToken.closeBracket {
                 depth -= 1
-            } else if depth == 0 {
+            } else if depth == 0, !(index > 0 && tokens[index - 1].kind == ScannedToken.dot) {
+                // After a `.` a word is part of a name, even a reserved one: `USING excluded.returning`
+                // names a table, and its RETURNING is no clause.
                 for keyword in keywords where !found.contains(where: { $0.keyword == keyword }) {
                     let matches = keyword == "=" ? statement.tokenText(index) == "=" : statement.isKeyword(index, keyword)
                     guard matches else { continue }
