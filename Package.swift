@@ -140,7 +140,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FuzzTests",
-            dependencies: ["FuzzTargets", "WireProtocol", "Rewriter"],
+            dependencies: [
+                "FuzzTargets",
+                "WireProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/Fuzz",
             // Inputs read from the source tree by path.
             exclude: ["corpus", "regressions", "rewriter.dict"],
