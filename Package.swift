@@ -136,5 +136,33 @@ let package = Package(
             exclude: ["Golden", "Fixtures"],
             swiftSettings: strict
         ),
+        // Fuzzing (docs/fuzzing.md): the entry points, libFuzzer's driver, and the corpus replayed as tests.
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "WireProtocol",
+                "Rewriter",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "pgcutover-fuzz",
+            dependencies: ["FuzzTargets"],
+            path: "Sources/FuzzDriver",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: [
+                "FuzzTargets",
+                "WireProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/Fuzz",
+            // Inputs read from the source tree by path.
+            exclude: ["corpus", "regressions", "rewriter.dict"],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -24,5 +24,13 @@ public struct RewriteError: Error, Sendable, Equatable, CustomStringConvertible 
             hint: "Run this statement in passthrough mode, or write it against the consolidated table.")
     }
 
+    /// A statement nested deeper than the rewriter follows (`JSONReader.maximumDepth`); 54001 is
+    /// the server's own statement_too_complex.
+    static let tooDeeplyNested = RewriteError(
+        sqlState: "54001",
+        message: "statement is nested too deeply for pgcutover to rewrite",
+        detail: "It names a legacy table, and its parse tree is more than \(JSONReader.maximumDepth) levels deep.",
+        hint: "Simplify the statement, or run it in passthrough mode.")
+
     public var description: String { "\(sqlState): \(message)" }
 }

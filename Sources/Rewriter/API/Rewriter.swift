@@ -37,7 +37,15 @@ public struct Rewriter: Sendable {
     /// passed through, so the client gets the server's own syntax error.
     public func rewrite(_ sql: String) -> RewriteOutcome {
         guard precheck.mayReference(sql) else { return .passThrough }
-        guard let tree = try? ParseTree.parse(sql) else { return .passThrough }
+        let tree: ParseTree
+        do {
+            tree = try ParseTree.parse(sql)
+        } catch {
+            switch error {
+            case .syntax: return .passThrough
+            case .tooDeep: return .refused(.tooDeeplyNested)
+            }
+        }
         let finder = ReferenceFinder(mapping: mapping, options: options)
         var analyses: [StatementAnalysis] = []
         do {

@@ -2,8 +2,18 @@
 struct JSONReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var offset = 0
+    private var depth = 0
 
-    struct Malformed: Error {}
+    struct Malformed: Error {
+        /// The text nests deeper than `maximumDepth`: well-formed, but not followed.
+        var tooDeep = false
+    }
+
+    /// The deepest nesting read. Everything that walks the tree afterwards recurses once or more
+    /// per level, on a thread's stack; without a bound, a short query of a few thousand nested
+    /// operators (`1 + + + … 1`) overflows it and takes the whole proxy down. Real statements
+    /// stay far below: a page of SQL with subqueries in subqueries nests some dozens of levels.
+    static let maximumDepth = 500
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Malformed) -> JSON {
         var reader = JSONReader(bytes: bytes)
@@ -21,6 +31,13 @@ struct JSONReader {
     }
 
     private mutating func value() throws(Malformed) -> JSON {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw Malformed(tooDeep: true) }
+        return try unboundedValue()
+    }
+
+    private mutating func unboundedValue() throws(Malformed) -> JSON {
         skipSpace()
         guard offset < bytes.count else { throw Malformed() }
         switch bytes[offset] {

@@ -14,22 +14,31 @@ struct ParseTree {
 
     let statements: [Statement]
 
-    struct SyntaxError: Error {
-        let message: String
-        let cursor: Int
+    enum Failure: Error {
+        /// Not SQL: the server is left to say why.
+        case syntax(message: String, cursor: Int)
+        /// Nested deeper than `JSONReader.maximumDepth`.
+        case tooDeep
     }
 
-    static func parse(_ sql: String) throws(SyntaxError) -> ParseTree {
+    static func parse(_ sql: String) throws(Failure) -> ParseTree {
         let result = pg_query_parse(sql)
         defer { pg_query_free_parse_result(result) }
         if let error = result.error {
-            throw SyntaxError(message: String(cString: error.pointee.message), cursor: Int(error.pointee.cursorpos))
+            throw .syntax(message: String(cString: error.pointee.message), cursor: Int(error.pointee.cursorpos))
         }
         guard let json = result.parse_tree else { return ParseTree(statements: []) }
         let length = strlen(json)
-        let root = json.withMemoryRebound(to: UInt8.self, capacity: length) {
-            try? JSONReader.parse(UnsafeBufferPointer(start: $0, count: length))
+        var tooDeep = false
+        let root = json.withMemoryRebound(to: UInt8.self, capacity: length) { text -> JSON? in
+            do throws(JSONReader.Malformed) {
+                return try JSONReader.parse(UnsafeBufferPointer(start: text, count: length))
+            } catch {
+                tooDeep = error.tooDeep
+                return nil
+            }
         }
+        if tooDeep { throw .tooDeep }
         guard let raw = root?.object?["stmts"]?.array else { return ParseTree(statements: []) }
         let total = sql.utf8.count
         let statements = raw.compactMap { entry -> Statement? in

@@ -11,6 +11,8 @@ struct ScannedToken: Equatable {
 
     static let openParen = 40  // (
     static let closeParen = 41  // )
+    static let star = 42  // *
+    static let dot = 46  // .
     static let openBracket = 91  // [
     static let closeBracket = 93  // ]
     static let sqlComment = 275

@@ -11,14 +11,17 @@ struct StatementRewriter {
         for reference in analysis.reads {
             guard let fold = folds[reference.table.name] else { continue }
             let name = try nameSpan(at: reference.location, parts: reference.nameParts, table: reference.table)
-            var range = name.range
-            if !reference.inheritance {
-                range = try onlySpan(around: name, table: reference.table)
-            }
+            let range =
+                reference.inheritance
+                ? starSpan(after: name) : try onlySpan(around: name, table: reference.table)
             var replacement = fold.sql(where: conditions(reference, fold: fold))
             if reference.aliasName == nil {
                 // The derived table keeps the name the rest of the statement uses, as the client wrote it.
                 replacement += " AS " + tokenText(name.lastToken)
+            }
+            if range.upperBound < text.count, Self.continuesWord(text[range.upperBound]) {
+                // `ONLY(name)WHERE` and `name*WHERE` need no space; the alias that replaces them does.
+                replacement += " "
             }
             edits.append(TextEdit(range: range, replacement: replacement))
         }
@@ -47,20 +50,31 @@ struct StatementRewriter {
         }
     }
 
-    /// The client's text of `range` with the given edits applied inside it, trimmed.
+    /// The client's text of `range` with the given edits applied inside it, from its first token to
+    /// its last: comments at either end are dropped with the white space, because a trailing `--`
+    /// comment, its newline trimmed, would swallow whatever the rewrite puts after the text.
     func render(_ range: Range<Int>, edits: [TextEdit]) -> String {
-        var lower = range.lowerBound
-        var upper = range.upperBound
-        while lower < upper, Self.isSpace(text[lower]) { lower += 1 }
-        while upper > lower, Self.isSpace(text[upper - 1]) { upper -= 1 }
+        let first = firstToken(atOrAfter: range.lowerBound)
+        var last = first
+        while last < tokens.count, tokens[last].end <= range.upperBound { last += 1 }
+        guard last > first else { return "" }
+        let lower = tokens[first].start
+        let upper = tokens[last - 1].end
         let inside = edits.filter { $0.range.lowerBound >= lower && $0.range.upperBound <= upper }
         if inside.isEmpty { return String(decoding: text[lower..<upper], as: UTF8.self) }
         let shifted = inside.map { TextEdit(range: ($0.range.lowerBound - lower)..<($0.range.upperBound - lower), replacement: $0.replacement) }
         return TextEdit.apply(shifted, to: Array(text[lower..<upper])) ?? ""
     }
 
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x0C
+    /// A byte that would run on into a word (or a quoted name) written right before it.
+    private static func continuesWord(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "$"), UInt8(ascii: "\""), 0x80...:
+            true
+        default:
+            false
+        }
     }
 
     struct NameSpan {
@@ -76,6 +90,14 @@ struct StatementRewriter {
         }
         let last = first + 2 * (parts - 1)
         return NameSpan(range: tokens[first].start..<tokens[last].end, firstToken: first, lastToken: last)
+    }
+
+    /// `name *` asks for the table with its inheritance children, the default since Postgres 7.1; the
+    /// derived table has no children, and a `*` left after it would not parse, so it goes with the name.
+    private func starSpan(after name: NameSpan) -> Range<Int> {
+        let after = name.lastToken + 1
+        guard after < tokens.count, tokens[after].kind == ScannedToken.star else { return name.range }
+        return name.range.lowerBound..<tokens[after].end
     }
 
     /// `ONLY name` or `ONLY (name)`: ONLY has no meaning for the derived table, so it goes with the name.

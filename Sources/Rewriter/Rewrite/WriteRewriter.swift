@@ -45,6 +45,9 @@ struct WriteRewriter {
             head = render(range.lowerBound..<tokens[verbIndex].start) + ", "
         }
         var cursor = name.lastToken + 1
+        // `UPDATE name *` and `DELETE FROM name *` (with inheritance children, the default) say
+        // no more than `name`; the alias, if any, comes after the star.
+        if cursor < tokens.count, tokens[cursor].kind == ScannedToken.star { cursor += 1 }
         var exposed = statement.tokenText(name.lastToken)
         if write.target.aliasName != nil, cursor < tokens.count {
             if statement.isKeyword(cursor, "as") { cursor += 1 }
@@ -471,7 +474,9 @@ struct WriteRewriter {
                 depth += 1
             } else if kind == ScannedToken.closeParen || kind == ScannedToken.closeBracket {
                 depth -= 1
-            } else if depth == 0 {
+            } else if depth == 0, !(index > 0 && tokens[index - 1].kind == ScannedToken.dot) {
+                // After a `.` a word is part of a name, even a reserved one: `USING excluded.returning`
+                // names a table, and its RETURNING is no clause.
                 for keyword in keywords where !found.contains(where: { $0.keyword == keyword }) {
                     let matches = keyword == "=" ? statement.tokenText(index) == "=" : statement.isKeyword(index, keyword)
                     guard matches else { continue }
