@@ -31,6 +31,8 @@ echo "== rewrite differential suite (legacy statements direct vs through pgcutov
 bash scripts/test-rewrite.sh || status=1
 echo "== end-to-end cutover (legacy clients through every stage, reloaded by SIGHUP)"
 bash scripts/test-cutover.sh || status=1
+echo "== fuzzing: every decoder entry point and the rewriter, 20 s each (longer runs: scripts/fuzz.sh SECONDS)"
+bash scripts/fuzz.sh 20 || status=1
 echo "== short soak (200 connections, 20 s, rewrite mode with reverse dual-write; the long one: scripts/soak.sh)"
 PGCUTOVER_BIN="$root/.build/debug/pgcutover" SOAK_SECONDS=20 SOAK_CONNECTIONS=200 SOAK_LEGACY_CLIENTS=8 SOAK_DOCS=0 \
     bash scripts/soak.sh || status=1

@@ -78,7 +78,10 @@ extension Rewriter {
         do {
             tree = try ParseTree.parse(sql)
         } catch {
-            throw .syntaxError(error.message)
+            switch error {
+            case .syntax(let message, _): throw .syntaxError(message)
+            case .tooDeep: throw .syntaxError("statement too deeply nested to compare")
+            }
         }
         guard tree.statements.count == 1, let statement = tree.statements.first else {
             throw .multipleStatements(tree.statements.count)
