@@ -29,3 +29,27 @@ def test_session_lines_carry_who_and_where(target):
     session = re.search(r"session=(\d+)", started).group(1)
     assert f"session={session}" in ended
     assert re.search(r"duration_s=[0-9.]+", ended), ended
+
+
+def test_no_password_or_literal_reaches_the_log_by_default(start_proxy, tmp_path):
+    """At the default log level, neither a client's password (md5, SCRAM) nor a literal of its
+    statements appears in the proxy's log or in its audit log."""
+    audit = tmp_path / "audit.jsonl"
+    proxy = start_proxy("secrets", "--audit-log", str(audit), "--mode", "passthrough")
+    dsn = f"host=127.0.0.1 port={proxy.port} dbname=postgres sslmode=disable"
+    before = proxy.log.read_text(errors="replace").count("secret")
+    for user in ("md5user", "scramuser"):
+        conn = psycopg2.connect(f"{dsn} user={user} password=secret")
+        with conn.cursor() as cur:
+            cur.execute("SELECT 'literal-7f3a9c' AS x")
+            # No legacy table in this database: the server's error is audited all the same.
+            with pytest.raises(psycopg2.Error):
+                cur.execute("SELECT * FROM god_vocabulary_profiles WHERE word = 'literal-7f3a9c'")
+        conn.close()
+    proxy.stop()
+    log = proxy.log.read_text(errors="replace")
+    assert log.count("secret") == before, "a password reached the proxy's log"
+    assert "literal-7f3a9c" not in log
+    records = audit.read_text()
+    assert "god_vocabulary_profiles" in records, "the legacy-table statement must be audited"
+    assert "literal-7f3a9c" not in records and "secret" not in records

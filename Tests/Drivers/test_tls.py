@@ -3,6 +3,8 @@ test time; SCRAM must then work without channel binding."""
 import psycopg2
 import pytest
 
+from conftest import DIRECT
+
 
 def ssl_in_use(conn):
     return conn.info.ssl_in_use
@@ -158,3 +160,59 @@ def test_cancel_on_a_tls_session(which, tls_target, tls_upstream_target):
             assert cur.fetchone()[0] == "after cancel"
     finally:
         conn.close()
+
+
+@pytest.fixture
+def server_cert_for_a_name(admin, postgres, tmp_path):
+    """The server presents, for the length of one test, a certificate that names only
+    db.right.example (no IP address), so that only the name can make verify-full pass."""
+    import os
+    import shutil
+    import subprocess
+    from conftest import REPO
+    datadir = subprocess.run([str(REPO / "scripts" / "postgres.sh"), "datadir", str(postgres)],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    cert, key = os.path.join(datadir, "named.crt"), os.path.join(datadir, "named.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=db.right.example", "-addext", "subjectAltName=DNS:db.right.example",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    shutil.copy(cert, tmp_path / "named.crt")
+    if os.geteuid() == 0:
+        shutil.chown(cert, "postgres")
+        shutil.chown(key, "postgres")
+    os.chmod(key, 0o600)
+    with admin.cursor() as cur:
+        cur.execute("ALTER SYSTEM SET ssl_cert_file = 'named.crt'")
+        cur.execute("ALTER SYSTEM SET ssl_key_file = 'named.key'")
+        cur.execute("SELECT pg_reload_conf()")
+    try:
+        yield tmp_path / "named.crt"
+    finally:
+        with admin.cursor() as cur:
+            cur.execute("ALTER SYSTEM RESET ssl_cert_file")
+            cur.execute("ALTER SYSTEM RESET ssl_key_file")
+            cur.execute("SELECT pg_reload_conf()")
+
+
+@pytest.mark.parametrize("server_name, works", [("db.right.example", True), ("db.wrong.example", False)])
+def test_upstream_verify_full_checks_the_host_name(start_proxy, server_cert_for_a_name, server_name, works):
+    """Toward the server, verify-full checks the certificate's name, not only its signature: the
+    server's certificate names db.right.example alone, so any other name is refused, and the proxy
+    never falls back to plaintext."""
+    if DIRECT:
+        pytest.skip("about the proxy's connection to the server")
+    import time
+    time.sleep(0.5)  # pg_reload_conf() signals the postmaster; new connections then get the new certificate
+    proxy = start_proxy(f"verify-{server_name}", "--upstream-sslmode", "verify-full",
+                        "--upstream-sslrootcert", str(server_cert_for_a_name), "--upstream-sslservername", server_name)
+    dsn = f"host=127.0.0.1 port={proxy.port} user=postgres dbname=postgres sslmode=disable connect_timeout=10"
+    if works:
+        conn = psycopg2.connect(dsn)
+        with conn.cursor() as cur:
+            cur.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            assert cur.fetchone() == (True,), "the proxy's connection to the server must be TLS"
+        conn.close()
+    else:
+        with pytest.raises(psycopg2.OperationalError) as info:
+            psycopg2.connect(dsn)
+        assert "certificate" in str(info.value).lower() or "tls" in str(info.value).lower(), info.value
