@@ -202,6 +202,18 @@ final class RepreparePipelineTests: XCTestCase {
         XCTAssertTrue(pipeline.expectations.isEmpty)
         _ = pipeline.takeCompletions()
 
+        // A Describe gets the error too, in place of its ParameterDescription and NoData.
+        let described = frames(pipeline.clientFrameReceived(.of(Describe(target: .statement("w")))))
+        XCTAssertEqual(described.map(\.frontendID), [.close, .parse, .bind, .execute])
+        XCTAssertEqual(try Close(frame: described[0]).target, .statement("w"))
+        _ = pipeline.clientFrameReceived(.of(Sync()))
+        for frame in [Frame.of(CloseComplete()), .of(ParseComplete()), .of(BindComplete())] {
+            XCTAssertEqual(pipeline.serverFrameReceived(frame), .drop)
+        }
+        guard case .replace = pipeline.serverFrameReceived(error("0A000")) else { return XCTFail("expected the block error") }
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        XCTAssertTrue(pipeline.expectations.isEmpty)
+
         // The block lifted: the statement the driver still holds runs again.
         pipeline.modes = modes(.rewrite)
         let text = try reprepared(frames(pipeline.clientFrameReceived(bind("r", ["a", "zeus"]))), "r", then: .bind)
