@@ -2,7 +2,7 @@
 the connection. After a reload, such a statement must still run in the new mode from the session's
 next transaction on: pgcutover prepares it again behind the driver's back. One asyncpg connection
 runs a prepared legacy read and a cached legacy write across reloads dual-write -> rewrite ->
-dual-write. Evidence from the data (the two sides are made to differ behind the proxy's back, so a
+dual-write -> block -> dual-write. Evidence from the data (the two sides are made to differ behind the proxy's back, so a
 read says which side answered; rewrite without reverse dual-write leaves the legacy row alone) and
 from the audit log."""
 import asyncio
@@ -11,6 +11,7 @@ import signal
 import time
 
 import asyncpg
+import pytest
 
 from conftest import REPO, RUN_DIR, PG_PORT, DATABASE, ProxyProcess, direct_connection
 
@@ -110,6 +111,17 @@ def test_cached_statements_follow_reloads(tmp_path):
             await write(0.75)
             assert sides(word) == (0.75, 0.75), "dual-write again: the legacy write reaches both sides"
             assert await value(read) == 0.75
+
+            # Blocked: the error at the cached statements' Bind; lifted: they run again.
+            reload("block")
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="god_vocabulary_profiles"):
+                await value(read)
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await write(0.875)
+            reload("dual-write")
+            assert await value(read) == 0.75
+            await write(0.875)
+            assert sides(word) == (0.875, 0.875)
         finally:
             await conn.close()
 
@@ -137,4 +149,8 @@ def test_cached_statements_follow_reloads(tmp_path):
         ("select", "dual-write", "passed", False),
         ("update", "dual-write", "dual-written", False),
         ("select", "dual-write", "passed", False),
+        ("select", "dual-write", "passed", False),
+        ("update", "dual-write", "dual-written", False),
     ], mine
+    blocked = [(r["kind"], r["action"], r["sqlstate"]) for r in records if r["mode"] == "block"]
+    assert blocked == [(None, "blocked", "42501"), (None, "blocked", "42501")], blocked
