@@ -270,6 +270,21 @@ final class RepreparePipelineTests: XCTestCase {
         pipeline.modes = modes(.rewrite)
         XCTAssertEqual(pipeline.clientFrameReceived(bind("", ["a", "zeus"])), .forward)
         XCTAssertEqual(pipeline.clientFrameReceived(bind("gone", portal: "p", ["a", "zeus"])), .forward, "the server answers for a statement it does not have")
+        _ = pipeline.clientFrameReceived(.of(Sync()))
+        for frame in [Frame.of(BindComplete()), error("26000"), .readyForQuery(.idle)] {
+            _ = pipeline.serverFrameReceived(frame)
+        }
+        XCTAssertTrue(pipeline.expectations.isEmpty)
+
+        // After DEALLOCATE ALL (or DISCARD ALL) nothing is prepared again behind the client's back.
+        for sql in ["DEALLOCATE ALL", "DISCARD ALL"] {
+            var other = prepared(in: .dualWrite)
+            XCTAssertEqual(other.clientFrameReceived(.of(Query(sql: sql))), .forward)
+            _ = other.serverFrameReceived(tag(sql))
+            _ = other.serverFrameReceived(.readyForQuery(.idle))
+            other.modes = modes(.rewrite)
+            XCTAssertEqual(other.clientFrameReceived(bind("r", ["a", "zeus"])), .forward, sql)
+        }
     }
 
     // MARK: Session

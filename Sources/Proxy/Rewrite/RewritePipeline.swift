@@ -549,6 +549,11 @@ struct RewritePipeline {
             break
         }
         guard let head = expectations.first else { return .forward }
+        if id == .commandComplete, !statements.isEmpty, Self.deallocatesAll(frame) {
+            // The server forgot every prepared statement: none is to be prepared again behind
+            // the client's back.
+            statements = [:]
+        }
         if id == .commandComplete, !syncSetting.isEmpty, Self.resetsSettings(frame) {
             // RESET ALL or DISCARD ALL in the client's own statements undid the proxy's SET.
             syncSetting = Self.unknownSyncSetting
@@ -731,6 +736,15 @@ struct RewritePipeline {
     }
 
     /// `RESET` (of one setting or all) and `DISCARD ALL` may reset `pgcutover.sync`.
+    /// `DEALLOCATE ALL` and `DISCARD ALL` drop every prepared statement.
+    private static func deallocatesAll(_ frame: Frame) -> Bool {
+        let payload = frame.payload
+        guard payload.getInteger(at: payload.readerIndex, as: UInt8.self) == UInt8(ascii: "D"),
+              let tag = try? CommandComplete(frame: frame).tag
+        else { return false }
+        return tag == "DEALLOCATE ALL" || tag == "DISCARD ALL"
+    }
+
     private static func resetsSettings(_ frame: Frame) -> Bool {
         let payload = frame.payload
         guard let first = payload.getInteger(at: payload.readerIndex, as: UInt8.self),
