@@ -51,6 +51,17 @@ struct RewritePipeline {
         var audit: StatementAudit?
         /// A shadow-mode read: its text and parameter types; Bind adds the values.
         var shadow: ShadowInput? = nil
+        /// The client's own text and parameter types, to prepare the statement again when the
+        /// session's modes change under it. The types are those of the server's ParameterDescription
+        /// once the client described the statement: drivers bind binary values of those types.
+        var sql = ""
+        var parameterTypes: [UInt32] = []
+        /// The text the server holds under the statement's name; nil when that is not known to be
+        /// what the current modes want (a refusal closed it, or an injected Close or Parse failed
+        /// or was skipped), so the next Bind or Describe prepares it again.
+        var serverSQL: String?
+        /// `RewritePipeline.modesVersion` when it was planned.
+        var modesVersion = 0
     }
 
     /// One simple-protocol statement: its tag rule and, when audited, what to record.
@@ -65,7 +76,8 @@ struct RewritePipeline {
         case functionCall
         case parse
         case bind
-        case describe(noRows: Bool)
+        /// `statement`: the named statement described, whose parameter types the pipeline learns.
+        case describe(noRows: Bool, statement: String? = nil)
         case execute(ExecutePlan, startedAt: NIODeadline)
         case close
         case sync
@@ -74,6 +86,20 @@ struct RewritePipeline {
         case refusedParse(ErrorFields)
         /// The proxy's own `SET pgcutover.sync`: every answer up to its ReadyForQuery is swallowed.
         case injectedSync
+        /// The Close and Parse the proxy puts ahead of a Bind or Describe of a named statement
+        /// prepared under other modes (`reprepared`): their completions are dropped, an error
+        /// stands in for the client's request.
+        case injectedClose(statement: String)
+        case injectedParse(statement: String)
+    }
+
+    /// What a Parse of a text becomes under the current modes.
+    private enum Preparation {
+        /// It names no legacy table: the server gets it as it is, whatever the modes.
+        case untouched
+        /// The server prepares `serverSQL` of the entry.
+        case prepared(Prepared)
+        case refused(RewriteError, StatementAudit?)
     }
 
     /// How one client text runs, decided from the modes of the legacy tables it names.
@@ -90,20 +116,31 @@ struct RewritePipeline {
     /// The state of every legacy table for this session; `SessionStateMachine` replaces it only at
     /// a transaction start, so a transaction keeps the modes it began with.
     var modes: SessionModes {
-        didSet { scrubsErrors = modes.tables.values.contains { $0.mode == .rewrite } || modes.fallback.mode == .rewrite }
+        didSet {
+            scrubsErrors = modes.tables.values.contains { $0.mode == .rewrite } || modes.fallback.mode == .rewrite
+            if modes != oldValue { modesVersion += 1 }
+        }
     }
+    /// Counts the changes of everything a statement's handling depends on (modes, block hint,
+    /// client encoding): a named statement planned under an older count is planned again at its
+    /// next Bind or Describe, and prepared again on the server when its handling changed.
+    private(set) var modesVersion = 0
     /// Errors of rewritten writes lose their `pgcutover_check` CONTEXT line; no other mode
     /// produces one, so the check is skipped unless some table is rewritten.
     private var scrubsErrors = false
     /// The hint of block mode's error.
-    var blockHint: String
+    var blockHint: String {
+        didSet { if blockHint != oldValue { modesVersion += 1 } }
+    }
     /// The value of `pgcutover.sync` this session last set on the server; "" before any.
     private(set) var syncSetting = ""
     /// Records legacy statements as they complete (`takeCompletions`).
     let auditing: Bool
     /// The text of a statement is only ever rewritten as UTF-8; under another client_encoding a
     /// statement that needs rewriting is refused rather than re-encoded wrongly.
-    var clientEncodingIsUTF8 = true
+    var clientEncodingIsUTF8 = true {
+        didSet { if clientEncodingIsUTF8 != oldValue { modesVersion += 1 } }
+    }
     private(set) var expectations = CircularBuffer<Expectation>()
     private var statementIndex = 0
     private var capturedCount: Int?
@@ -276,47 +313,31 @@ struct RewritePipeline {
             }
         case .parse?:
             let parse = try Parse(frame: frame)
-            switch plan(parse.query) {
+            switch preparation(parse.query, parameterTypes: parse.parameterTypes) {
             case .untouched:
                 statements[parse.statementName] = nil
                 expectations.append(.parse)
                 return .forward
-            case .watch(let mode, let outcome, let tables):
-                if case .rewritten(_, let analysed) = outcome, let first = analysed.first {
-                    let shadowed = auditing && mode == .shadow && analysed.count == 1 && first.kind == .select
-                    statements[parse.statementName] = Prepared(
-                        rule: .fromServer,
-                        audit: audit(parse.query, nil, tables: first.legacyTables, kind: first.kind, mode: mode, shadowed: shadowed),
-                        shadow: shadowed ? ShadowInput(sql: parse.query, parameterTypes: parse.parameterTypes) : nil)
-                } else {
-                    statements[parse.statementName] = Prepared(
-                        rule: .fromServer, audit: audit(parse.query, nil, tables: tables, kind: nil, mode: mode))
-                }
+            case .prepared(let prepared):
+                statements[parse.statementName] = prepared
                 expectations.append(.parse)
-                return .forward
-            case .rewrite(let sql, let rewritten):
-                let first = rewritten.first
-                statements[parse.statementName] = Prepared(
-                    rule: first?.commandTag ?? .fromServer,
-                    audit: first.flatMap { audit(parse.query, sql, tables: $0.legacyTables, kind: $0.kind, mode: .rewrite) })
-                expectations.append(.parse)
+                guard let sql = prepared.serverSQL, sql != parse.query else { return .forward }
                 return .replace(FrameEncoder.frame(
                     Parse(statementName: parse.statementName, query: sql, parameterTypes: parse.parameterTypes)))
-            case .refuse(let error, let tables, let action, let mode):
+            case .refused(let error, let audit):
                 statements[parse.statementName] = nil
-                if let audit = refusedAudit(parse.query, tables: tables, action: action, mode: mode) {
-                    completions.append(StatementCompletion(audit: audit, startedAt: NIODeadline.now(), rows: nil, sqlState: error.sqlState))
-                }
-                expectations.append(.refusedParse(Self.fields(error)))
-                var bytes = ByteBuffer()
-                Parse(statementName: "", query: Self.failingStatement).encodeFrame(into: &bytes)
-                Bind(portalName: "", statementName: "", parameterFormats: [], parameters: [], resultFormats: [])
-                    .encodeFrame(into: &bytes)
-                Execute(portalName: "").encodeFrame(into: &bytes)
-                return .replace(bytes)
+                return .replace(refusal(error, audit: audit))
             }
         case .bind?:
             let bind = try Bind(frame: frame)
+            var ahead: ByteBuffer?
+            switch reprepared(bind.statementName) {
+            case .unchanged: break
+            case .inject(let bytes): ahead = bytes
+            case .refused(let bytes):
+                portals[bind.portalName] = nil
+                return .replace(bytes)
+            }
             let prepared = statements[bind.statementName]
             var shadow = prepared?.shadow
             if shadow != nil {
@@ -327,16 +348,27 @@ struct RewritePipeline {
                 rule: prepared?.rule ?? .fromServer, countIsBinary: bind.resultFormats.format(at: 0) == .binary,
                 audit: prepared?.audit, shadow: shadow)
             expectations.append(.bind)
-            return .forward
+            return Self.forward(frame, behind: ahead)
         case .describe?:
             let describe = try Describe(frame: frame)
+            var ahead: ByteBuffer?
+            if case .statement(let name) = describe.target {
+                switch reprepared(name) {
+                case .unchanged: break
+                case .inject(let bytes): ahead = bytes
+                case .refused(let bytes): return .replace(bytes)
+                }
+            }
             let rule: CommandTagRule
+            var described: String?
             switch describe.target {
-            case .statement(let name): rule = statements[name]?.rule ?? .fromServer
+            case .statement(let name):
+                rule = statements[name]?.rule ?? .fromServer
+                if !name.isEmpty, statements[name] != nil { described = name }
             case .portal(let name): rule = portals[name]?.rule ?? .fromServer
             }
-            expectations.append(.describe(noRows: rule.answersWithCountRow))
-            return .forward
+            expectations.append(.describe(noRows: rule.answersWithCountRow, statement: described))
+            return Self.forward(frame, behind: ahead)
         case .execute?:
             let execute = try Execute(frame: frame)
             let plan = portals[execute.portalName] ?? .fromServer
@@ -359,6 +391,130 @@ struct RewritePipeline {
         default:
             // Flush, CopyData/CopyDone/CopyFail, Terminate and anything newer: no answer of their own.
             return .forward
+        }
+    }
+
+    /// The handling of a Parse of `sql` under the current modes; what the statement's entry
+    /// remembers when it is prepared.
+    private func preparation(_ sql: String, parameterTypes: [UInt32]) -> Preparation {
+        var prepared: Prepared
+        switch plan(sql) {
+        case .untouched:
+            return .untouched
+        case .watch(let mode, let outcome, let tables):
+            if case .rewritten(_, let analysed) = outcome, let first = analysed.first {
+                let shadowed = auditing && mode == .shadow && analysed.count == 1 && first.kind == .select
+                prepared = Prepared(
+                    rule: .fromServer,
+                    audit: audit(sql, nil, tables: first.legacyTables, kind: first.kind, mode: mode, shadowed: shadowed),
+                    shadow: shadowed ? ShadowInput(sql: sql, parameterTypes: parameterTypes) : nil)
+            } else {
+                prepared = Prepared(rule: .fromServer, audit: audit(sql, nil, tables: tables, kind: nil, mode: mode))
+            }
+            prepared.serverSQL = sql
+        case .rewrite(let rewritten, let analysed):
+            let first = analysed.first
+            prepared = Prepared(
+                rule: first?.commandTag ?? .fromServer,
+                audit: first.flatMap { audit(sql, rewritten, tables: $0.legacyTables, kind: $0.kind, mode: .rewrite) })
+            prepared.serverSQL = rewritten
+        case .refuse(let error, let tables, let action, let mode):
+            return .refused(error, refusedAudit(sql, tables: tables, action: action, mode: mode))
+        }
+        prepared.sql = sql
+        prepared.parameterTypes = parameterTypes
+        prepared.modesVersion = modesVersion
+        return .prepared(prepared)
+    }
+
+    /// A refused statement goes to the server as Parse/Bind/Execute of an unnamed statement that
+    /// fails, so the server aborts the transaction and skips to Sync exactly as for a failed Parse;
+    /// its error becomes the refusal's.
+    private mutating func refusal(_ error: RewriteError, audit: StatementAudit?) -> ByteBuffer {
+        if let audit {
+            completions.append(StatementCompletion(audit: audit, startedAt: NIODeadline.now(), rows: nil, sqlState: error.sqlState))
+        }
+        expectations.append(.refusedParse(Self.fields(error)))
+        var bytes = ByteBuffer()
+        Parse(statementName: "", query: Self.failingStatement).encodeFrame(into: &bytes)
+        Bind(portalName: "", statementName: "", parameterFormats: [], parameters: [], resultFormats: [])
+            .encodeFrame(into: &bytes)
+        Execute(portalName: "").encodeFrame(into: &bytes)
+        return bytes
+    }
+
+    private enum Repreparation {
+        case unchanged
+        /// Send these bytes (Close and Parse of the statement) ahead of the client's frame.
+        case inject(ByteBuffer)
+        /// Send these bytes instead of the client's frame: the statement is refused now.
+        case refused(ByteBuffer)
+    }
+
+    /// Drivers with statement caches Parse a named statement once and Bind it for the life of the
+    /// connection, so a statement prepared under older modes would keep its old handling for ever.
+    /// When the modes changed since it was planned, it is planned again from the client's text;
+    /// if the server should now hold another text, the proxy closes and parses the statement again
+    /// ahead of the client's request, and the answers to those are dropped. The unnamed statement
+    /// is left alone: clients parse it again for each use.
+    private mutating func reprepared(_ name: String) -> Repreparation {
+        guard !name.isEmpty, let old = statements[name], old.modesVersion != modesVersion || old.serverSQL == nil else {
+            return .unchanged
+        }
+        var bytes = ByteBuffer()
+        switch preparation(old.sql, parameterTypes: old.parameterTypes) {
+        case .untouched:
+            // Cannot happen for a text that named a legacy table; the server keeps what it has.
+            statements[name] = nil
+            return .unchanged
+        case .prepared(let new):
+            statements[name] = new
+            guard let sql = new.serverSQL, sql != old.serverSQL else { return .unchanged }
+            Close(target: .statement(name)).encodeFrame(into: &bytes)
+            Parse(statementName: name, query: sql, parameterTypes: new.parameterTypes).encodeFrame(into: &bytes)
+            expectations.append(.injectedClose(statement: name))
+            expectations.append(.injectedParse(statement: name))
+            return .inject(bytes)
+        case .refused(let error, let audit):
+            var closed = old
+            closed.serverSQL = nil
+            closed.modesVersion = modesVersion
+            statements[name] = closed
+            if old.serverSQL != nil {
+                // The old text must not stay runnable behind the refusal.
+                Close(target: .statement(name)).encodeFrame(into: &bytes)
+                expectations.append(.injectedClose(statement: name))
+            }
+            var failing = refusal(error, audit: audit)
+            bytes.writeBuffer(&failing)
+            return .refused(bytes)
+        }
+    }
+
+    /// Takes over the statements a session prepared before it had a pipeline: the server holds
+    /// the client's own texts, and each is planned at its next Bind or Describe.
+    mutating func adopt(_ log: PreparedStatementLog) {
+        for (name, parse) in log.statements {
+            statements[name] = Prepared(
+                rule: .fromServer, audit: nil, sql: parse.query, parameterTypes: parse.parameterTypes,
+                serverSQL: parse.query, modesVersion: modesVersion - 1)
+        }
+    }
+
+    private static func forward(_ frame: Frame, behind ahead: ByteBuffer?) -> ClientDecision {
+        guard var bytes = ahead else { return .forward }
+        bytes.writeImmutableBuffer(frame.bytes)
+        return .replace(bytes)
+    }
+
+    /// An injected Close or Parse that failed or was skipped left the server with an unknown
+    /// version of the statement: the next Bind or Describe prepares it again.
+    private mutating func injectionFailed(_ expectation: Expectation) {
+        switch expectation {
+        case .injectedClose(let name), .injectedParse(let name):
+            statements[name]?.serverSQL = nil
+        default:
+            break
         }
     }
 
@@ -393,6 +549,11 @@ struct RewritePipeline {
             break
         }
         guard let head = expectations.first else { return .forward }
+        if id == .commandComplete, !statements.isEmpty, Self.deallocatesAll(frame) {
+            // The server forgot every prepared statement: none is to be prepared again behind
+            // the client's back.
+            statements = [:]
+        }
         if id == .commandComplete, !syncSetting.isEmpty, Self.resetsSettings(frame) {
             // RESET ALL or DISCARD ALL in the client's own statements undid the proxy's SET.
             syncSetting = Self.unknownSyncSetting
@@ -448,7 +609,7 @@ struct RewritePipeline {
             return complete(id, by: .bindComplete)
         case .close:
             return complete(id, by: .closeComplete)
-        case .describe(let noRows):
+        case .describe(let noRows, let statement):
             switch id {
             case .rowDescription:
                 expectations.removeFirst()
@@ -457,6 +618,10 @@ struct RewritePipeline {
                 expectations.removeFirst()
                 return .forward
             case .parameterDescription:
+                if let statement, let described = try? ParameterDescription(frame: frame) {
+                    // The types the client now binds with: a text prepared again must take the same.
+                    statements[statement]?.parameterTypes = described.parameterTypes
+                }
                 return .forward
             default:
                 return unexpected(id)
@@ -478,6 +643,15 @@ struct RewritePipeline {
                 expectations.removeFirst()
                 return .forward
             default:
+                return unexpected(id)
+            }
+        case .injectedClose, .injectedParse:
+            switch id {
+            case .closeComplete, .parseComplete:
+                expectations.removeFirst()
+                return .drop
+            default:
+                // The error stands in for the answer to the client's Bind or Describe.
                 return unexpected(id)
             }
         case .refusedParse(let fields):
@@ -522,6 +696,7 @@ struct RewritePipeline {
             case .sync, .query, .functionCall, .injectedSync:
                 return
             default:
+                injectionFailed(head)
                 expectations.removeFirst()
             }
         }
@@ -561,6 +736,15 @@ struct RewritePipeline {
     }
 
     /// `RESET` (of one setting or all) and `DISCARD ALL` may reset `pgcutover.sync`.
+    /// `DEALLOCATE ALL` and `DISCARD ALL` drop every prepared statement.
+    private static func deallocatesAll(_ frame: Frame) -> Bool {
+        let payload = frame.payload
+        guard payload.getInteger(at: payload.readerIndex, as: UInt8.self) == UInt8(ascii: "D"),
+              let tag = try? CommandComplete(frame: frame).tag
+        else { return false }
+        return tag == "DEALLOCATE ALL" || tag == "DISCARD ALL"
+    }
+
     private static func resetsSettings(_ frame: Frame) -> Bool {
         let payload = frame.payload
         guard let first = payload.getInteger(at: payload.readerIndex, as: UInt8.self),

@@ -87,6 +87,8 @@ public struct SessionStateMachine: Sendable {
     /// statements are audited: it decides each statement's mode, rewrites, blocks, and sets
     /// `pgcutover.sync`. Absent, every byte is relayed as it is.
     private var rewrite: RewritePipeline?
+    /// Named statements prepared while there is no pipeline, for the pipeline to take over.
+    private var preparedWithoutPipeline = PreparedStatementLog()
     private let router: StatementRouter?
     private let store: ConfigurationStore?
     private let auditing: Bool
@@ -149,6 +151,8 @@ public struct SessionStateMachine: Sendable {
                 guard auditing || !cutover.isPassthroughEverywhere else { return nil }
                 rewrite = RewritePipeline(router: router, modes: SessionModes(tables: [:]), auditing: auditing)
                 rewrite!.clientEncodingIsUTF8 = clientEncodingIsUTF8
+                rewrite!.adopt(preparedWithoutPipeline)
+                preparedWithoutPipeline = PreparedStatementLog()
             }
             let client = identity ?? ClientIdentity(user: "", database: "", address: clientAddress)
             rewrite!.modes = cutover.modes(for: client, tables: router.rewriter.mapping.tables.map(\.name))
@@ -257,7 +261,10 @@ public struct SessionStateMachine: Sendable {
                 relaying.requestPending = true
                 state = .relaying(relaying)
             }
-            guard rewrite != nil else { return .forward }
+            guard rewrite != nil else {
+                if let router, store != nil { preparedWithoutPipeline.clientFrameReceived(frame, router: router) }
+                return .forward
+            }
             switch rewrite!.clientFrameReceived(frame) {
             case .forward:
                 guard var bytes = injected else { return .forward }
