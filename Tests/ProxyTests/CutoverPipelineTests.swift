@@ -171,6 +171,26 @@ final class CutoverPipelineTests: XCTestCase {
         XCTAssertTrue(pipeline.expectations.isEmpty)
     }
 
+    /// asyncpg's fetchrow and JDBC's fetch size send Execute with a row limit: a legacy read that
+    /// ends in PortalSuspended is audited with the rows it returned, like one that completes.
+    func testAnExecuteSuspendedByItsRowLimitIsAudited() throws {
+        var pipeline = RewritePipeline(router: Self.router, modes: modes(god: .dualWrite, basin: .passthrough), auditing: true)
+        let sql = "SELECT word FROM god_vocabulary_profiles WHERE god_name = $1"
+        _ = pipeline.clientFrameReceived(.of(Parse(statementName: "s1", query: sql, parameterTypes: [25])))
+        _ = pipeline.clientFrameReceived(.of(Bind(portalName: "p", statementName: "s1", parameterFormats: [], parameters: [ByteBuffer(string: "zeus")], resultFormats: [])))
+        _ = pipeline.clientFrameReceived(.of(Execute(portalName: "p", maxRows: 2)))
+        _ = pipeline.clientFrameReceived(.of(Execute(portalName: "p", maxRows: 2)))
+        _ = pipeline.clientFrameReceived(.of(Sync()))
+        let row = Frame.of(DataRow(columns: [ByteBuffer(string: "w")]))
+        for frame in [Frame.of(ParseComplete()), .of(BindComplete()), row, row, .of(PortalSuspended()), row, tag("SELECT 1"), .readyForQuery(.idle)] {
+            XCTAssertEqual(pipeline.serverFrameReceived(frame), .forward)
+        }
+        let completions = pipeline.takeCompletions()
+        XCTAssertEqual(completions.map(\.rows), [2, 1])
+        XCTAssertEqual(completions.map(\.audit.action), [.passed, .passed])
+        XCTAssertTrue(pipeline.expectations.isEmpty)
+    }
+
     // MARK: Session: pgcutover.sync and generations
 
     /// A store whose "file" the test rewrites.

@@ -144,6 +144,8 @@ struct RewritePipeline {
     private(set) var expectations = CircularBuffer<Expectation>()
     private var statementIndex = 0
     private var capturedCount: Int?
+    /// DataRows of the audited Execute in progress, for the record of one that ends suspended.
+    private var suspendedRows = 0
     private var statements: [String: Prepared] = [:]
     private var portals: [String: ExecutePlan] = [:]
     private var completions: [StatementCompletion] = []
@@ -631,15 +633,27 @@ struct RewritePipeline {
             case .dataRow where plan.rule.answersWithCountRow:
                 capturedCount = Self.count(in: frame, binary: plan.countIsBinary)
                 return .drop
-            case .dataRow, .copyInResponse, .copyOutResponse, .copyBothResponse, .copyData, .copyDone:
+            case .dataRow:
+                if plan.audit != nil { suspendedRows += 1 }
+                return .forward
+            case .copyInResponse, .copyOutResponse, .copyBothResponse, .copyData, .copyDone:
                 return .forward
             case .commandComplete:
                 expectations.removeFirst()
+                suspendedRows = 0
                 return commandCompleted(frame, plan.rule, audit: plan.audit, startedAt: startedAt, shadow: plan.shadow)
             case .errorResponse:
+                suspendedRows = 0
                 record(plan.audit, startedAt: startedAt, rows: nil, sqlState: Self.sqlState(in: frame, refusal: nil))
                 return unexpected(id)
-            case .emptyQueryResponse, .portalSuspended:
+            case .portalSuspended:
+                // A row limit reached (asyncpg's fetchrow, JDBC's fetch size): this Execute is over,
+                // with the rows it returned; a later Execute of the portal is recorded on its own.
+                expectations.removeFirst()
+                record(plan.audit, startedAt: startedAt, rows: suspendedRows, sqlState: nil)
+                suspendedRows = 0
+                return .forward
+            case .emptyQueryResponse:
                 expectations.removeFirst()
                 return .forward
             default:
