@@ -191,6 +191,36 @@ final class CutoverPipelineTests: XCTestCase {
         XCTAssertTrue(pipeline.expectations.isEmpty)
     }
 
+    /// `audit.all_statements`: statements on no legacy table are recorded too, as passed with no
+    /// tables; without it they are not.
+    func testEveryStatementIsAuditedOnlyWhenAsked() throws {
+        for everything in [false, true] {
+            var pipeline = RewritePipeline(router: Self.router, modes: modes(god: .passthrough, basin: .passthrough), auditing: true)
+            pipeline.auditsEveryStatement = everything
+            XCTAssertEqual(pipeline.clientFrameReceived(.of(Query(sql: "SELECT 1"))), .forward)
+            for frame in [Frame.of(RowDescription(fields: [])), tag("SELECT 1"), .readyForQuery(.idle)] {
+                _ = pipeline.serverFrameReceived(frame)
+            }
+            _ = pipeline.clientFrameReceived(.of(Parse(statementName: "plain", query: "SELECT $1::int", parameterTypes: [])))
+            _ = pipeline.clientFrameReceived(.of(Bind(portalName: "", statementName: "plain", parameterFormats: [], parameters: [ByteBuffer(string: "7")], resultFormats: [])))
+            _ = pipeline.clientFrameReceived(.of(Execute(portalName: "")))
+            _ = pipeline.clientFrameReceived(.of(Sync()))
+            for frame in [Frame.of(ParseComplete()), .of(BindComplete()), .of(DataRow(columns: [ByteBuffer(string: "7")])), tag("SELECT 1"), .readyForQuery(.idle)] {
+                _ = pipeline.serverFrameReceived(frame)
+            }
+            let completions = pipeline.takeCompletions()
+            if everything {
+                XCTAssertEqual(completions.map(\.audit.sql), ["SELECT 1", "SELECT $1::int"])
+                XCTAssertEqual(completions.map(\.audit.tables), [[], []])
+                XCTAssertEqual(completions.map(\.audit.action), [.passed, .passed])
+                XCTAssertEqual(completions.map(\.rows), [1, 1])
+            } else {
+                XCTAssertEqual(completions.count, 0)
+            }
+            XCTAssertTrue(pipeline.expectations.isEmpty)
+        }
+    }
+
     // MARK: Session: pgcutover.sync and generations
 
     /// A store whose "file" the test rewrites.

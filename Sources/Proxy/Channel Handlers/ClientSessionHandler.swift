@@ -295,7 +295,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             record.durationMilliseconds = Double((now - completion.startedAt).nanoseconds) / 1e6
             record.rows = completion.rows
             record.sqlState = completion.sqlState
-            environment.statistics.statementCompleted(record)
+            // Statements on other tables (audit.all_statements) are the audit's, not the cutover's counts.
+            if !record.tables.isEmpty { environment.statistics.statementCompleted(record) }
             if let shadow = completion.shadow, let sink = environment.shadowSink {
                 sink(record, shadow)
                 continue

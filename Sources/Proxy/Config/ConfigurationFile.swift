@@ -86,6 +86,7 @@ public enum ConfigurationFile {
         try reader.section("audit") { audit throws(ConfigurationError) in
             configuration.auditLog = try audit.string("log") ?? configuration.auditLog
             if let value = try audit.bool("literals") { configuration.auditLiterals = value }
+            if let value = try audit.bool("all_statements") { configuration.auditAllStatements = value }
             if let value = try audit.int("queue_capacity", range: 1...10_000_000) {
                 configuration.auditQueueCapacity = value
             }

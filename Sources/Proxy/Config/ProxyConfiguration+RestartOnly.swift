@@ -35,6 +35,7 @@ extension ProxyConfiguration {
         kept.cutover = cutover
         // New sessions of the admin console check the new users and password.
         kept.admin = admin
+        kept.auditAllStatements = auditAllStatements
         // Limits and socket options are taken by each session when it is accepted: new
         // sessions get the new values, running ones keep theirs.
         kept.clientTLSMode = clientTLSMode

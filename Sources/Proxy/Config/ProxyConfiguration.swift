@@ -71,6 +71,8 @@ public struct ProxyConfiguration: Hashable, Sendable {
     /// Where audit records go: a file path, or "-" for standard output; nil for no audit.
     public var auditLog: String?
     public var auditLiterals = false
+    /// Record statements on other tables too (`audit.all_statements`), not only legacy ones.
+    public var auditAllStatements = false
     public var auditQueueCapacity = 4096
 
     /// `[admin]`: the console on database `pgcutover`; nil, and no database name is special.

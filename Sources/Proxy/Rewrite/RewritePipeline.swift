@@ -144,6 +144,11 @@ struct RewritePipeline {
     private(set) var expectations = CircularBuffer<Expectation>()
     private var statementIndex = 0
     private var capturedCount: Int?
+    /// `audit.all_statements`: statements that name no legacy table are recorded too (action
+    /// `passed`, no tables); one record per simple Query message, one per Execute.
+    var auditsEveryStatement = false
+    /// With `auditsEveryStatement`, the text of each named statement that names no legacy table.
+    private var plainStatements: [String: String] = [:]
     /// DataRows of the audited Execute in progress, for the record of one that ends suspended.
     private var suspendedRows = 0
     private var statements: [String: Prepared] = [:]
@@ -285,7 +290,8 @@ struct RewritePipeline {
             let now = auditing ? NIODeadline.now() : .distantPast
             switch plan(query.sql) {
             case .untouched:
-                expectations.append(.query(statements: [], refusal: nil, startedAt: now))
+                let statements = auditsEveryStatement ? [QueryStatement(rule: .fromServer, audit: plainAudit(query.sql))] : []
+                expectations.append(.query(statements: statements, refusal: nil, startedAt: now))
                 return .forward
             case .watch(let mode, let outcome, let tables):
                 let statements: [QueryStatement]
@@ -315,9 +321,11 @@ struct RewritePipeline {
             }
         case .parse?:
             let parse = try Parse(frame: frame)
+            plainStatements[parse.statementName] = nil
             switch preparation(parse.query, parameterTypes: parse.parameterTypes) {
             case .untouched:
                 statements[parse.statementName] = nil
+                if auditsEveryStatement { plainStatements[parse.statementName] = parse.query }
                 expectations.append(.parse)
                 return .forward
             case .prepared(let prepared):
@@ -348,7 +356,7 @@ struct RewritePipeline {
             }
             portals[bind.portalName] = ExecutePlan(
                 rule: prepared?.rule ?? .fromServer, countIsBinary: bind.resultFormats.format(at: 0) == .binary,
-                audit: prepared?.audit, shadow: shadow)
+                audit: prepared?.audit ?? plainStatements[bind.statementName].map(plainAudit), shadow: shadow)
             expectations.append(.bind)
             return Self.forward(frame, behind: ahead)
         case .describe?:
@@ -379,7 +387,9 @@ struct RewritePipeline {
         case .close?:
             let close = try Close(frame: frame)
             switch close.target {
-            case .statement(let name): statements[name] = nil
+            case .statement(let name):
+                statements[name] = nil
+                plainStatements[name] = nil
             case .portal(let name): portals[name] = nil
             }
             expectations.append(.close)
@@ -394,6 +404,11 @@ struct RewritePipeline {
             // Flush, CopyData/CopyDone/CopyFail, Terminate and anything newer: no answer of their own.
             return .forward
         }
+    }
+
+    /// A statement on no legacy table, recorded only under `audit.all_statements`.
+    private func plainAudit(_ sql: String) -> StatementAudit {
+        StatementAudit(sql: sql, rewrittenSQL: nil, tables: [], kind: nil, action: .passed, mode: .passthrough)
     }
 
     /// The handling of a Parse of `sql` under the current modes; what the statement's entry

@@ -157,6 +157,7 @@ public struct SessionStateMachine: Sendable {
             let client = identity ?? ClientIdentity(user: "", database: "", address: clientAddress)
             rewrite!.modes = cutover.modes(for: client, tables: router.rewriter.mapping.tables.map(\.name))
             rewrite!.blockHint = cutover.blockHint ?? RewritePipeline.defaultBlockHint
+            rewrite!.auditsEveryStatement = auditing && snapshot.configuration.auditAllStatements
         }
         guard rewrite != nil else { return nil }
         let wanted = rewrite!.modes.syncSetting
