@@ -32,20 +32,7 @@ read -r -a pgcutover_args <<<"${BENCH_PGCUTOVER_ARGS:-}"
 run="$root/.run/bench"
 db=bench
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_port() { # port pid name
-    for _ in $(seq 1 150); do
-        if pg_isready -q -h 127.0.0.1 -p "$1" -d "$db" -U postgres; then return 0; fi
-        if [ -n "$2" ] && ! kill -0 "$2" 2>/dev/null; then
-            echo "bench: $3 exited; its log:" >&2; tail -20 "$run/$3.log" >&2; exit 1
-        fi
-        sleep 0.2
-    done
-    echo "bench: $3 not ready on port $1" >&2; exit 1
-}
+. "$root/scripts/bench-common.sh"
 
 for t in $targets; do
     case $t in
@@ -77,33 +64,7 @@ for t in $targets; do
     case $t in
     pgbouncer)
         port[pgbouncer]=$(free_port)
-        # TLS off on both sides of every target, so that all three measure the same work.
-        cat >"$run/pgbouncer.ini" <<INI
-[databases]
-$db = host=127.0.0.1 port=$pg_port dbname=$db
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = ${port[pgbouncer]}
-unix_socket_dir =
-auth_type = trust
-auth_file = $run/userlist.txt
-pool_mode = session
-max_client_conn = 200
-default_pool_size = $((clients + 4))
-server_tls_sslmode = disable
-logfile = $run/pgbouncer.log
-pidfile = $run/pgbouncer.pid
-INI
-        echo '"postgres" ""' >"$run/userlist.txt"
-        if [ "$(id -u)" = 0 ]; then
-            # PgBouncer refuses to run as root.
-            chown -R postgres: "$run"
-            runuser -u postgres -- pgbouncer -d "$run/pgbouncer.ini"
-        else
-            pgbouncer -d "$run/pgbouncer.ini"
-        fi
-        wait_port "${port[pgbouncer]}" "" pgbouncer
+        start_pgbouncer "${port[pgbouncer]}" "$pg_port" $((clients + 4))
         ;;
     pgcutover)
         port[pgcutover]=$(free_port)
@@ -138,18 +99,7 @@ table=$(
     for m in $modes; do
         direct_tps=""
         for t in $targets; do
-            tx=0; secs=0
-            for r in $(seq 1 "$rounds"); do
-                n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$run/$t-$m-$r.out")
-                tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$run/$t-$m-$r.out")
-                tx=$((tx + n))
-                secs=$(awk -v s="$secs" -v n="$n" -v t="$tps" 'BEGIN { printf "%.6f", s + n / t }')
-            done
-            tps=$(awk -v n="$tx" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-            cat "$run"/logs/"$t-$m"-*.* | awk '{ print $3 }' | sort -n >"$run/latency-$t-$m.txt"
-            count=$(wc -l <"$run/latency-$t-$m.txt")
-            p50=$(awk -v c="$count" 'NR == int(c * 0.50 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$t-$m.txt")
-            p99=$(awk -v c="$count" 'NR == int(c * 0.99 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$t-$m.txt")
+            read -r tps p50 p99 < <(pgbench_summary "$t-$m")
             [ "$t" = direct ] && direct_tps=$tps
             rel=$([ -n "$direct_tps" ] && awk -v a="$tps" -v b="$direct_tps" 'BEGIN { printf "%.0f%%", 100 * a / b }' || echo "n/a")
             printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$m" "$tps" "$p50" "$p99" "$rel"

@@ -1,0 +1,64 @@
+# Shared by the benchmark scripts (sourced, not run): ports, readiness, PgBouncer in session mode,
+# and the TPS / latency summary of pgbench runs. Expects $run (the run's folder) and $db.
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_port() { # port pid name
+    for _ in $(seq 1 150); do
+        if pg_isready -q -h 127.0.0.1 -p "$1" -d "$db" -U postgres; then return 0; fi
+        if [ -n "$2" ] && ! kill -0 "$2" 2>/dev/null; then
+            echo "bench: $3 exited; its log:" >&2; tail -20 "$run/$3.log" >&2; exit 1
+        fi
+        sleep 0.2
+    done
+    echo "bench: $3 not ready on port $1" >&2; exit 1
+}
+
+start_pgbouncer() { # listen-port server-port pool-size: session mode, trust, TLS off on both sides
+    cat >"$run/pgbouncer.ini" <<INI
+[databases]
+$db = host=127.0.0.1 port=$2 dbname=$db
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $1
+unix_socket_dir =
+auth_type = trust
+auth_file = $run/userlist.txt
+pool_mode = session
+max_client_conn = 200
+default_pool_size = $3
+server_tls_sslmode = disable
+logfile = $run/pgbouncer.log
+pidfile = $run/pgbouncer.pid
+INI
+    echo '"postgres" ""' >"$run/userlist.txt"
+    if [ "$(id -u)" = 0 ]; then
+        # PgBouncer refuses to run as root.
+        chown -R postgres: "$run"
+        runuser -u postgres -- pgbouncer -d "$run/pgbouncer.ini"
+    else
+        pgbouncer -d "$run/pgbouncer.ini"
+    fi
+    wait_port "$1" "" pgbouncer
+}
+
+# TPS over the measured time summed over rounds, and p50/p99 of every transaction's own duration
+# (third field of pgbench's -l log, microseconds). Prints "TPS P50 P99".
+pgbench_summary() { # name: reads $run/NAME-ROUND.out for rounds 1..$rounds and $run/logs/NAME-*
+    local name=$1 tx=0 secs=0 n tps r count
+    for r in $(seq 1 "$rounds"); do
+        n=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$run/$name-$r.out")
+        tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$run/$name-$r.out")
+        tx=$((tx + n))
+        secs=$(awk -v s="$secs" -v n="$n" -v t="$tps" 'BEGIN { printf "%.6f", s + n / t }')
+    done
+    cat "$run"/logs/"$name"-*.* | awk '{ print $3 }' | sort -n >"$run/latency-$name.txt"
+    count=$(wc -l <"$run/latency-$name.txt")
+    printf '%s %s %s\n' \
+        "$(awk -v n="$tx" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')" \
+        "$(awk -v c="$count" 'NR == int(c * 0.50 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$name.txt")" \
+        "$(awk -v c="$count" 'NR == int(c * 0.99 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$name.txt")"
+}
