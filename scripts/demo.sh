@@ -42,7 +42,11 @@ Legacy statements are served from coordizer_vocabulary's JSONB columns in rewrit
     SELECT word, relevance_score FROM god_vocabulary_profiles WHERE god_name = 'zeus';
     SELECT word, count(*) FROM basin_relationships GROUP BY word ORDER BY 2 DESC LIMIT 5;
     EXPLAIN SELECT word FROM god_vocabulary_profiles WHERE god_name = 'zeus';   -- the GIN index
+Every statement on a legacy table is audited to .run/demo-audit.jsonl; who still uses them:
+    $bin audit report --log .run/demo-audit.jsonl
+Stages per table and per client, reloaded without dropping connections: docs/cutover.md.
 Ctrl-C stops the proxy and the server.
 
 MSG
-"$bin" serve --listen "$listen" --upstream "127.0.0.1:$port" --mode "$mode"
+mkdir -p .run
+"$bin" serve --listen "$listen" --upstream "127.0.0.1:$port" --mode "$mode" --audit-log .run/demo-audit.jsonl
