@@ -406,6 +406,15 @@ final class DualWriteTriggerTests: XCTestCase {
             let scan = try await DependencyScan(database: db).run()
             XCTAssertEqual(scan, [], "pgcutover's own triggers are not reported as dependencies")
 
+            // Newest first: 0040's pgcutover_check overload, then the triggers.
+            let overload = "SELECT count(*)::int8 FROM pg_proc WHERE proname = 'pgcutover_check' AND pronargs = 9"
+            let withFields = try await TestDatabase.int(db, overload)
+            XCTAssertEqual(withFields, 1)
+            _ = try await TestDatabase.runner(db).down()
+            let withoutFields = try await TestDatabase.int(db, overload)
+            XCTAssertEqual(withoutFields, 0)
+            let untouched = try await TestDatabase.int(db, objects)
+            XCTAssertEqual(untouched, installed)
             _ = try await TestDatabase.runner(db).down()
             let removed = try await TestDatabase.int(db, objects)
             XCTAssertEqual(removed, 0)
@@ -416,11 +425,14 @@ final class DualWriteTriggerTests: XCTestCase {
             _ = try await TestDatabase.runner(db).up()
             let again = try await TestDatabase.int(db, objects)
             XCTAssertEqual(again, installed)
+            let fieldsAgain = try await TestDatabase.int(db, overload)
+            XCTAssertEqual(fieldsAgain, 1)
             let client = try await connect(db, sync: Self.forward)
             try await client.execute("DELETE FROM basin_relationships WHERE id % 2 = 0")
             await client.close()
             try await assertInStep(db, "down and up again")
 
+            _ = try await TestDatabase.runner(db).down()
             _ = try await TestDatabase.runner(db).down()
             _ = try await TestDatabase.runner(db).down()
             let ledger = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM pgcutover_schema_migrations")

@@ -23,6 +23,7 @@ final class RoundTripTests: XCTestCase {
                 """)
             XCTAssertEqual(indexes, 4)
 
+            _ = try await TestDatabase.runner(db).down()  // 0040: pgcutover_check with error fields
             _ = try await TestDatabase.runner(db).down()  // 0030: the dual-write triggers
             _ = try await TestDatabase.runner(db).down()  // 0020
             let after = try await TestDatabase.string(db, "SELECT md5(string_agg(t::text, E'\\n' ORDER BY id)) FROM coordizer_vocabulary t")

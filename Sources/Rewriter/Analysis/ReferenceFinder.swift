@@ -232,7 +232,7 @@ final class ReferenceFinder {
     private func namedLegacyTable(_ rangeVar: JSONObject) -> LegacyTable? {
         guard let name = rangeVar["relname"]?.string, let table = mapping.table(named: name) else { return nil }
         let schema = rangeVar["schemaname"]?.string
-        return schema == nil || schema == "public" ? table : nil
+        return schema == nil || schema == LegacyTable.schema ? table : nil
     }
 
     // MARK: Generic walk

@@ -1,5 +1,9 @@
 /// A legacy table folded into a JSON column of the target table: the unit the rewriter is generic over.
 public struct LegacyTable: Sendable, Equatable {
+    /// The schema of every legacy table: a name qualified with another one is not a legacy table,
+    /// and errors raised in a legacy table's place name it.
+    public static let schema = "public"
+
     public let name: String
     public let kind: FoldKind
     /// The JSON column of the target table that holds this table's rows.

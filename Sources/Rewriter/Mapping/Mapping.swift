@@ -8,7 +8,9 @@ public struct Mapping: Sendable, Equatable {
     /// Column → SQL value for a target row that a write creates for a word it does not hold yet,
     /// sorted by column.
     public let newTargetRow: [(column: String, value: String)]
-    /// `check_function(ok boolean, sqlstate text, message text) RETURNS boolean` raises when not ok.
+    /// `check_function(ok boolean, sqlstate text, message text) RETURNS boolean` raises when not ok;
+    /// its overload `(…, detail, hint, schema_name, table_name, column_name, constraint_name text)`
+    /// raises with those fields too (migration 0040).
     public let checkFunction: String
 
     public init(

@@ -37,7 +37,7 @@ struct FoldWrites {
     /// statement's snapshot (rows that existed were locked and checked before), so the write
     /// raises or leaves the row out instead of overwriting.
     enum AddedKeyConflict {
-        case raise(sqlState: String, message: String)
+        case raise(LegacyError)
         /// ON CONFLICT DO NOTHING: the row is not added, as the legacy statement would not have
         /// added it; `applied` then reports only the rows that were.
         case skip
@@ -62,7 +62,7 @@ struct FoldWrites {
                 free += " OR EXISTS (SELECT 1 FROM \(removed) AS r WHERE r.\(join) = n.\(join) AND r.\(key) = n.\(key))"
             }
             switch conflict {
-            case .raise(let sqlState, let message): addedGuard = " AND " + check(free, sqlState: sqlState, message: message)
+            case .raise(let error): addedGuard = " AND " + check(free, raising: error)
             case .skip: addedGuard = " AND (\(free))"
             }
         }
@@ -147,17 +147,52 @@ struct FoldWrites {
             + " WHERE w.pgcutover_word = a.\(join) AND \(holds))"
     }
 
-    /// `check(ok, sqlstate, message)`, raising the legacy table's own error when not ok.
-    func check(_ condition: String, sqlState: String, message: String) -> String {
-        "\(mapping.checkFunction)(\(condition), \(SQLText.literal(sqlState)), \(SQLText.literal(message)))"
+    /// `check(ok, sqlstate, message, …)`, raising the legacy table's own error when not ok: the
+    /// 3-argument form (migration 0020) for an error with no other field, else the 9-argument one
+    /// (0040) with DETAIL, HINT and the schema, table, column and constraint fields.
+    func check(_ condition: String, raising error: LegacyError) -> String {
+        var arguments = [condition, SQLText.literal(error.sqlState), SQLText.literal(error.message)]
+        if !error.isBare {
+            let text = { (value: String?) in value.map(SQLText.literal) ?? "NULL" }
+            arguments += [
+                error.detail ?? "NULL", text(error.hint), text(error.table.map { _ in LegacyTable.schema }),
+                text(error.table), text(error.column), text(error.constraint),
+            ]
+        }
+        return "\(mapping.checkFunction)(\(arguments.joined(separator: ", ")))"
+    }
+
+    /// `conditions` as one WHERE condition evaluated left to right: the planner orders the items of
+    /// a WHERE list by cost, and the checks must raise in the legacy order (NOT NULL before the
+    /// unique key, as the server checks a row), whatever their DETAIL expressions cost. An AND
+    /// under `IS TRUE` is one item, evaluated in order, and filters exactly as the list would.
+    static func inOrder(_ conditions: [String]) -> String {
+        conditions.count < 2 ? conditions.joined() : "(\(conditions.joined(separator: " AND "))) IS TRUE"
     }
 
     func notNullChecks(_ r: String, columns: [LegacyColumn]) -> [String] {
         columns.filter(\.notNull).map { column in
-            check(
-                "\(r).\(SQLText.identifier(column.name)) IS NOT NULL", sqlState: "23502",
-                message: "null value in column \"\(column.name)\" of relation \"\(table.name)\" violates not-null constraint")
+            let condition = "\(r).\(SQLText.identifier(column.name)) IS NOT NULL"
+            // The row text is built only for the row that fails.
+            let detail = "CASE WHEN \(condition) THEN NULL ELSE \(failingRow(r)) END"
+            return check(
+                condition,
+                raising: LegacyError(
+                    sqlState: "23502",
+                    message: "null value in column \"\(column.name)\" of relation \"\(table.name)\" violates not-null constraint",
+                    detail: detail, table: table.name, column: column.name))
         }
+    }
+
+    /// The server's DETAIL for a row that violates a NOT NULL constraint: every column of the row
+    /// in table order, as its type's text output, NULL as `null`, a value longer than 64 bytes cut
+    /// to at most 64 bytes of whole characters followed by `...` (ExecBuildSlotValueDescription).
+    func failingRow(_ r: String) -> String {
+        let values = table.columns.map { "(\(r).\(SQLText.identifier($0.name)))::text" }.joined(separator: ", ")
+        let cut = "(SELECT left(u.v, n) FROM generate_series(64, 1, -1) AS n WHERE octet_length(left(u.v, n)) <= 64 LIMIT 1)"
+        let shown = "COALESCE(CASE WHEN octet_length(u.v) <= 64 THEN u.v ELSE \(cut) || '...' END, 'null')"
+        return "(SELECT 'Failing row contains (' || string_agg(\(shown), ', ' ORDER BY u.o) || ').'"
+            + " FROM unnest(ARRAY[\(values)]) WITH ORDINALITY AS u(v, o))"
     }
 
     /// A CTE `name` that locks the target rows matching `conditions` (on `cv`) and exposes their
@@ -200,7 +235,17 @@ struct FoldWrites {
         "(SELECT count(*) FROM \(set) AS q WHERE q.\(join) = \(r).\(join) AND q.\(key) = \(r).\(key))"
     }
 
-    var uniqueViolation: String {
-        "duplicate key value violates unique constraint \"\(table.uniqueConstraint ?? table.name + "_key")\""
+    /// The legacy UNIQUE (join, key) constraint's error for the row `r`, with the server's DETAIL
+    /// `Key (a, b)=(x, y) already exists.`: the constraint's columns in table order, their values
+    /// as their types' text output.
+    func uniqueViolation(_ r: String) -> LegacyError {
+        let columns = table.columns.filter { $0.name == table.joinColumn || $0.name == table.keyColumn }
+        let names = columns.map { SQLText.identifier($0.name) }.joined(separator: ", ")
+        let values = columns.map { "(\(r).\(SQLText.identifier($0.name)))::text" }.joined(separator: " || ', ' || ")
+        return LegacyError(
+            sqlState: "23505",
+            message: "duplicate key value violates unique constraint \"\(table.uniqueConstraint ?? table.name + "_key")\"",
+            detail: "\(SQLText.literal("Key (\(names))=(")) || \(values) || ') already exists.'",
+            table: table.name, constraint: table.uniqueConstraint)
     }
 }

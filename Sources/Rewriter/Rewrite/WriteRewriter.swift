@@ -141,11 +141,11 @@ struct WriteRewriter {
         // The new key must be free, unless the row holding it moves away in this statement.
         let vacated = "EXISTS (SELECT 1 FROM pgcutover_removed AS r WHERE r.\(join) = c.\(join) AND r.\(key) = c.\(key))"
         let checks = [
-            writes.check("NOT (\(writes.keyExists("c", in: "pgcutover_destination")) AND NOT \(vacated))", sqlState: "23505", message: writes.uniqueViolation),
-            writes.check("\(writes.sameKeyCount(in: "pgcutover_changed", as: "c")) = 1", sqlState: "23505", message: writes.uniqueViolation),
+            writes.check("NOT (\(writes.keyExists("c", in: "pgcutover_destination")) AND NOT \(vacated))", raising: writes.uniqueViolation("c")),
+            writes.check("\(writes.sameKeyCount(in: "pgcutover_changed", as: "c")) = 1", raising: writes.uniqueViolation("c")),
         ]
         let names = table.columns.map { "c.\(SQLText.identifier($0.name))" }.joined(separator: ", ")
-        let added = "pgcutover_added AS (SELECT \(names) FROM pgcutover_changed AS c WHERE \(checks.joined(separator: " AND ")))"
+        let added = "pgcutover_added AS (SELECT \(names) FROM pgcutover_changed AS c WHERE \(FoldWrites.inOrder(checks)))"
         let back = "pgcutover_write AS (\(writes.writeBack(removed: "pgcutover_removed", changed: nil, added: "pgcutover_added", mayCreate: true, conflict: uniqueConflict)))"
         return finish([lock, changed, destination, removed, added, back], result: "pgcutover_added", returning: returning, exposed: exposed, verb: .update)
     }
@@ -227,24 +227,26 @@ struct WriteRewriter {
         switch conflict?["action"]?.string {
         case nil:
             let checks = notNull + [
-                writes.check("NOT \(writes.keyExists("p", in: Self.locked))", sqlState: "23505", message: writes.uniqueViolation),
-                writes.check("\(writes.sameKeyCount(in: "pgcutover_proposed", as: "p")) = 1", sqlState: "23505", message: writes.uniqueViolation),
+                writes.check("NOT \(writes.keyExists("p", in: Self.locked))", raising: writes.uniqueViolation("p")),
+                writes.check("\(writes.sameKeyCount(in: "pgcutover_proposed", as: "p")) = 1", raising: writes.uniqueViolation("p")),
             ]
-            ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(checks.joined(separator: " AND ")))")
+            ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(FoldWrites.inOrder(checks)))")
         case "ONCONFLICT_NOTHING"?:
             try checkConflictTarget(conflict ?? JSONObject(), required: false)
             let firstOfKey = "p.pgcutover_ord = (SELECT min(q.pgcutover_ord) FROM pgcutover_proposed AS q"
                 + " WHERE q.\(SQLText.identifier(table.joinColumn)) = p.\(SQLText.identifier(table.joinColumn))"
                 + " AND q.\(SQLText.identifier(table.keyColumn)) = p.\(SQLText.identifier(table.keyColumn)))"
             let conditions = notNull + ["NOT \(writes.keyExists("p", in: Self.locked))", firstOfKey]
-            ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(conditions.joined(separator: " AND ")))")
+            ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_proposed AS p WHERE \(FoldWrites.inOrder(conditions)))")
             conflictAtWrite = .skip
         case "ONCONFLICT_UPDATE"?:
             try checkConflictTarget(conflict ?? JSONObject(), required: true)
             let once = writes.check(
-                "\(writes.sameKeyCount(in: "pgcutover_proposed", as: "p")) = 1", sqlState: "21000",
-                message: "ON CONFLICT DO UPDATE command cannot affect row a second time")
-            ctes.append("pgcutover_checked AS (SELECT * FROM pgcutover_proposed AS p WHERE \((notNull + [once]).joined(separator: " AND ")))")
+                "\(writes.sameKeyCount(in: "pgcutover_proposed", as: "p")) = 1",
+                raising: LegacyError(
+                    sqlState: "21000", message: "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                    hint: "Ensure that no rows proposed for insertion within the same command have duplicate constrained values."))
+            ctes.append("pgcutover_checked AS (SELECT * FROM pgcutover_proposed AS p WHERE \(FoldWrites.inOrder(notNull + [once])))")
             ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_checked AS p WHERE NOT \(writes.keyExists("p", in: Self.locked)))")
             ctes.append(try conflictUpdate(conflict ?? JSONObject(), from: sourceEnd, exposed: exposed))
             changed = "pgcutover_changed"
@@ -306,14 +308,16 @@ struct WriteRewriter {
 
     // MARK: Pieces
 
+    /// Raised from the write-back, where the added row is `n`.
     private var uniqueConflict: FoldWrites.AddedKeyConflict {
-        .raise(sqlState: "23505", message: writes.uniqueViolation)
+        .raise(writes.uniqueViolation("n"))
     }
 
     private var concurrentInsertConflict: FoldWrites.AddedKeyConflict {
         .raise(
-            sqlState: "40001",
-            message: "could not serialize access due to concurrent insert of the same \(table.name) key")
+            LegacyError(
+                sqlState: "40001",
+                message: "could not serialize access due to concurrent insert of the same \(table.name) key"))
     }
 
     /// `SET col = expr, …`: each assigned legacy column with the client's expression text.
@@ -362,7 +366,7 @@ struct WriteRewriter {
     private func checked(_ select: String, assigned: [String: String], exposed: String) -> String {
         let checks = writes.notNullChecks(exposed, columns: table.columns.filter { assigned[$0.name] != nil })
         guard !checks.isEmpty else { return select }
-        return "SELECT * FROM (\(select)) AS \(exposed) WHERE \(checks.joined(separator: " AND "))"
+        return "SELECT * FROM (\(select)) AS \(exposed) WHERE \(FoldWrites.inOrder(checks))"
     }
 
     /// How many columns an INSERT source provides, when the tree says so without expanding `*`.

@@ -47,4 +47,27 @@ BEGIN
     RETURN true;
 END
 $$;
+-- With DETAIL, HINT and the schema/table/column/constraint fields: as migration 0040 creates it.
+CREATE FUNCTION pgcutover_check(
+    ok boolean, state text, message text, detail text, hint text,
+    schema_name text, table_name text, column_name text, constraint_name text
+) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    options text := format('ERRCODE = %L, MESSAGE = %L', state, message);
+BEGIN
+    IF ok IS NOT TRUE THEN
+        IF detail IS NOT NULL THEN options := options || format(', DETAIL = %L', detail); END IF;
+        IF hint IS NOT NULL THEN options := options || format(', HINT = %L', hint); END IF;
+        IF schema_name IS NOT NULL THEN options := options || format(', SCHEMA = %L', schema_name); END IF;
+        IF table_name IS NOT NULL THEN options := options || format(', TABLE = %L', table_name); END IF;
+        IF column_name IS NOT NULL THEN options := options || format(', COLUMN = %L', column_name); END IF;
+        IF constraint_name IS NOT NULL THEN
+            options := options || format(', CONSTRAINT = %L', constraint_name);
+        END IF;
+        EXECUTE format('DO %L', format('BEGIN RAISE EXCEPTION USING %s; END', options));
+    END IF;
+    RETURN true;
+END
+$$;
 ANALYZE;
