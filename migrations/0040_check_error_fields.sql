@@ -3,6 +3,8 @@
 -- error also carries DETAIL (the key or failing row), HINT, and the schema/table/column/constraint
 -- fields drivers expose (psycopg2's e.diag, JDBC's ServerErrorMessage). This overload raises them
 -- all; the 3-argument form stays for statements rewritten before it existed (docs/rewriter.md).
+-- Applied with 0020's columns, like 0030: rewritten writes call it, whatever stage the backfill is at.
+-- pgcutover:during-backfill
 
 -- pgcutover:step
 -- RAISE refuses a NULL option, and an empty one would still be sent as a field: the RAISE is built

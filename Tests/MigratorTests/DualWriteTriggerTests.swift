@@ -449,6 +449,7 @@ final class DualWriteTriggerTests: XCTestCase {
             _ = try await TestDatabase.runner(db, BackfillOptions(maxBatches: 0)).up()
             let status = try await TestDatabase.runner(db).status()
             XCTAssertTrue(status.contains("0030_dual_write_triggers: applied"), status)
+            XCTAssertTrue(status.contains("0040_check_error_fields: applied"), status)
             XCTAssertTrue(status.contains("0020_single_table_generation: pending"), status)
             let triggers = try await TestDatabase.int(db, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_%'")
             XCTAssertEqual(triggers, 10)
