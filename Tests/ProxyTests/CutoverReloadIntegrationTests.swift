@@ -1,9 +1,6 @@
 import Foundation
-import Logging
 import NIOCore
-import NIOPosix
 import Proxy
-import ServiceLifecycle
 import WireProtocol
 import XCTest
 
@@ -12,10 +9,9 @@ import XCTest
 /// the new ones, and `pgcutover.sync` on the server follows them (a custom setting any server
 /// accepts, triggers or not).
 final class CutoverReloadIntegrationTests: XCTestCase {
-    private var group: ServiceGroup!
-    private var runTask: Task<Void, any Error>!
-    private var server: ProxyServer!
-    private var port = 0
+    private var proxy: RunningProxy!
+    private var server: ProxyServer { proxy.server }
+    private var port: Int { proxy.port }
     private var configPath = ""
     private static let mappingPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../config/mapping.toml").standardized.path
@@ -26,12 +22,7 @@ final class CutoverReloadIntegrationTests: XCTestCase {
     }
 
     override func setUp() async throws {
-        guard let upstreamText = ProcessInfo.processInfo.environment["PGCUTOVER_TEST_UPSTREAM"],
-              let upstream = HostPort(upstreamText)
-        else {
-            XCTFail("PGCUTOVER_TEST_UPSTREAM (HOST:PORT of a test PostgreSQL) is not set; run scripts/test.sh")
-            throw SocketError("no upstream")
-        }
+        let upstream = try RunningProxy.testUpstream()
         configPath = FileManager.default.temporaryDirectory.appendingPathComponent("pgcutover-\(UUID().uuidString).toml").path
         try writeConfig("mode = \"passthrough\"\n")
         var base = ProxyConfiguration()
@@ -43,26 +34,11 @@ final class CutoverReloadIntegrationTests: XCTestCase {
         let store = ConfigurationStore(initial: try ConfigurationFile.load(path: path, onto: start)) { () throws(ConfigurationError) in
             try ConfigurationFile.load(path: path, onto: start)
         }
-        var logger = Logger(label: "pgcutover-test")
-        logger.logLevel = .critical
-        let server = try ProxyServer(store: store, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        self.server = server
-        let group = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: logger))
-        self.group = group
-        runTask = Task { try await group.run() }
-        for _ in 0..<200 {
-            if let port = server.localAddress?.port {
-                self.port = port
-                return
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        XCTFail("proxy did not start listening")
+        proxy = try await RunningProxy(store: store, logLevel: .critical)
     }
 
     override func tearDown() async throws {
-        await group?.triggerGracefulShutdown()
-        _ = try? await runTask?.value
+        await proxy?.stop()
         try? FileManager.default.removeItem(atPath: configPath)
     }
 

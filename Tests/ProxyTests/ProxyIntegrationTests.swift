@@ -1,52 +1,26 @@
 import Foundation
-import Logging
 import NIOCore
-import NIOPosix
 import Proxy
-import ServiceLifecycle
 import WireProtocol
 import XCTest
 
 /// The proxy in this process, in front of the real PostgreSQL that scripts/test.sh starts
 /// (PGCUTOVER_TEST_UPSTREAM=HOST:PORT), driven by a raw socket client.
 final class ProxyIntegrationTests: XCTestCase {
-    private var group: ServiceGroup!
-    private var runTask: Task<Void, any Error>!
-    private var server: ProxyServer!
-    private var port = 0
+    private var proxy: RunningProxy!
+    private var port: Int { proxy.port }
 
     override func setUp() async throws {
-        guard let upstreamText = ProcessInfo.processInfo.environment["PGCUTOVER_TEST_UPSTREAM"],
-              let upstream = HostPort(upstreamText)
-        else {
-            XCTFail("PGCUTOVER_TEST_UPSTREAM (HOST:PORT of a test PostgreSQL) is not set; run scripts/test.sh")
-            throw SocketError("no upstream")
-        }
         var configuration = ProxyConfiguration()
         configuration.listen = HostPort(host: "127.0.0.1", port: 0)
-        configuration.upstream = upstream
+        configuration.upstream = try RunningProxy.testUpstream()
         configuration.shutdownTimeoutSeconds = 5
         configuration.maximumMessageLength = 1 << 20
-        var logger = Logger(label: "pgcutover-test")
-        logger.logLevel = .warning
-        let server = try ProxyServer(configuration: configuration, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        self.server = server
-        let group = ServiceGroup(configuration: .init(services: [.init(service: server)], logger: logger))
-        self.group = group
-        runTask = Task { try await group.run() }
-        for _ in 0..<200 {
-            if let port = server.localAddress?.port {
-                self.port = port
-                return
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        XCTFail("proxy did not start listening")
+        proxy = try await RunningProxy(store: ConfigurationStore(fixed: configuration), logLevel: .warning)
     }
 
     override func tearDown() async throws {
-        await group?.triggerGracefulShutdown()
-        _ = try? await runTask?.value
+        await proxy?.stop()
     }
 
     private func startup(user: String = "postgres", extra: [(String, String)] = []) -> StartupMessage {
@@ -202,7 +176,7 @@ final class ProxyIntegrationTests: XCTestCase {
     func testGracefulShutdownLetsATransactionFinishThenCloses() async throws {
         let (socket, _) = try session()
         _ = try query(socket, "BEGIN")
-        await group.triggerGracefulShutdown()
+        await proxy.beginShutdown()
         try await Task.sleep(for: .milliseconds(200))
         XCTAssertThrowsError(try BlockingSocket(port: port), "a shutting-down proxy accepts no new sessions")
         XCTAssertEqual(try query(socket, "SELECT 'in flight'").rows, [["in flight"]])
