@@ -62,3 +62,19 @@ pgbench_summary() { # name: reads $run/NAME-ROUND.out for rounds 1..$rounds and 
         "$(awk -v c="$count" 'NR == int(c * 0.50 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$name.txt")" \
         "$(awk -v c="$count" 'NR == int(c * 0.99 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$name.txt")"
 }
+
+# The Markdown table of a run: one row per (kind, target), TPS relative to `direct` when it ran.
+summary_table() { # column-name kinds: the second column's heading and its values ($modes, $workloads)
+    local column=$1 kinds=$2 kind t tps p50 p99 direct_tps rel
+    printf '| target | %s | TPS | p50 latency (ms) | p99 latency (ms) | TPS vs direct |\n' "$column"
+    printf '|---|---|---:|---:|---:|---:|\n'
+    for kind in $kinds; do
+        direct_tps=""
+        for t in $targets; do
+            read -r tps p50 p99 < <(pgbench_summary "$t-$kind")
+            [ "$t" = direct ] && direct_tps=$tps
+            rel=$([ -n "$direct_tps" ] && awk -v a="$tps" -v b="$direct_tps" 'BEGIN { printf "%.0f%%", 100 * a / b }' || echo "n/a")
+            printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$kind" "$tps" "$p50" "$p99" "$rel"
+        done
+    done
+}

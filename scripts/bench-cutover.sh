@@ -139,19 +139,7 @@ for r in $(seq 1 "$rounds"); do
     done
 done
 
-table=$(
-    printf '| target | workload | TPS | p50 latency (ms) | p99 latency (ms) | TPS vs direct |\n'
-    printf '|---|---|---:|---:|---:|---:|\n'
-    for w in $workloads; do
-        direct_tps=""
-        for t in $targets; do
-            read -r tps p50 p99 < <(pgbench_summary "$t-$w")
-            [ "$t" = direct ] && direct_tps=$tps
-            rel=$([ -n "$direct_tps" ] && awk -v a="$tps" -v b="$direct_tps" 'BEGIN { printf "%.0f%%", 100 * a / b }' || echo "n/a")
-            printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$w" "$tps" "$p50" "$p99" "$rel"
-        done
-    done
-)
+table=$(summary_table workload "$workloads")
 echo "$table"
 
 if [ "$write_docs" = 1 ]; then

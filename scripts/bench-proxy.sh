@@ -93,19 +93,7 @@ done
 
 # TPS: transactions over the measured time, summed over rounds. Latency: every transaction's own
 # duration (third field of pgbench's -l log, microseconds).
-table=$(
-    printf '| target | mode | TPS | p50 latency (ms) | p99 latency (ms) | TPS vs direct |\n'
-    printf '|---|---|---:|---:|---:|---:|\n'
-    for m in $modes; do
-        direct_tps=""
-        for t in $targets; do
-            read -r tps p50 p99 < <(pgbench_summary "$t-$m")
-            [ "$t" = direct ] && direct_tps=$tps
-            rel=$([ -n "$direct_tps" ] && awk -v a="$tps" -v b="$direct_tps" 'BEGIN { printf "%.0f%%", 100 * a / b }' || echo "n/a")
-            printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$m" "$tps" "$p50" "$p99" "$rel"
-        done
-    done
-)
+table=$(summary_table mode "$modes")
 echo "$table"
 
 if [ "$write_docs" = 1 ]; then
