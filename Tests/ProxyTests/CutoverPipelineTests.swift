@@ -239,10 +239,12 @@ final class CutoverPipelineTests: XCTestCase {
         return configuration
     }
 
-    private func relayingMachine(_ store: ConfigurationStore, applicationName: String = "loader", auditing: Bool = false) -> SessionStateMachine {
+    private func relayingMachine(
+        _ store: ConfigurationStore, applicationName: String = "loader", auditing: Bool = false, shadowing: Bool = false
+    ) -> SessionStateMachine {
         var machine = SessionStateMachine(
             clientTLSAvailable: false, upstreamSSLMode: .disable, router: Self.router, store: store, auditing: auditing,
-            clientAddress: IPAddress("192.0.2.7"))
+            shadowing: shadowing, clientAddress: IPAddress("192.0.2.7"))
         _ = machine.clientStartupPacketReceived(
             .of(StartupMessage(parameters: [("user", "app"), ("database", "words"), ("application_name", applicationName)])), bytesFollow: false)
         _ = machine.upstreamConnected()
@@ -379,5 +381,30 @@ final class CutoverPipelineTests: XCTestCase {
         XCTAssertEqual(machine.clientFrameReceived(.of(Query(sql: "SELECT * FROM god_vocabulary_profiles"))), .forward)
         XCTAssertNil(machine.sessionModes)
         XCTAssertEqual(machine.adoptedGeneration, 1)
+    }
+
+    /// A proxy that can shadow (it has a mapping) must still relay pure passthrough sessions
+    /// without a pipeline; the first table put in shadow brings one that records the reads.
+    func testShadowingAloneBringsNoPipelineUntilATableIsShadowed() throws {
+        let source = Source(configuration())
+        let store = source.makeStore()
+        var machine = relayingMachine(store, shadowing: true)
+        let read = "SELECT word FROM god_vocabulary_profiles"
+        XCTAssertEqual(machine.clientFrameReceived(.of(Query(sql: read))), .forward)
+        XCTAssertNil(machine.sessionModes, "pure relaying")
+        _ = machine.serverFrameReceived(tag("SELECT 0"))
+        _ = machine.serverFrameReceived(.readyForQuery(.idle))
+        XCTAssertTrue(machine.takeCompletions().isEmpty)
+
+        source.set(configuration(defaultMode: .shadow))
+        store.reload()
+        _ = machine.clientFrameReceived(.of(Query(sql: read)))
+        XCTAssertEqual(machine.sessionModes?[Self.god].mode, .shadow)
+        _ = machine.serverFrameReceived(tag("SET"))
+        _ = machine.serverFrameReceived(.readyForQuery(.idle))
+        _ = machine.serverFrameReceived(tag("SELECT 0"))
+        _ = machine.serverFrameReceived(.readyForQuery(.idle))
+        let completion = try XCTUnwrap(machine.takeCompletions().first)
+        XCTAssertEqual(completion.shadow, ShadowInput(sql: read))
     }
 }

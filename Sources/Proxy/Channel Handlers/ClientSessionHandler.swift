@@ -38,6 +38,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     private let adminSettings: AdminSettings?
     private let connectedAt = Date()
     private var publishedState: SessionStatus.State?
+    private var statusCell: SessionStatusCell?
     /// Counted against `max_client_connections` (released when the session ends).
     private var admitted = false
     private let connectionLimit: Int
@@ -55,7 +56,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         self.machine = SessionStateMachine(
             clientTLSAvailable: environment.clientTLS != nil, upstreamSSLMode: environment.upstream.sslMode,
             router: environment.router, store: environment.store,
-            auditing: environment.audit != nil || environment.shadowSink != nil || configuration.metrics != nil,
+            auditing: environment.audit != nil || configuration.metrics != nil,
+            shadowing: environment.shadowSink != nil,
             clientAddress: info.clientIP, limits: configuration.sessionLimits)
         self.connectionLimit = configuration.maxClientConnections
         self.adminSettings = configuration.admin
@@ -75,7 +77,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        environment.sessions.add(self, id: info.id, eventLoop: context.eventLoop)
+        statusCell = environment.sessions.add(self, id: info.id, eventLoop: context.eventLoop)
         admitted = environment.sessions.admit(limit: connectionLimit)
         machine.beyondConnectionLimit = !admitted
         updateTimer()
@@ -518,9 +520,13 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         } else {
             state = .startup
         }
-        guard state != publishedState, !finished else { return }
+        guard state != publishedState, !finished, let statusCell else { return }
+        if publishedState == nil {
+            statusCell.publish(status(state))
+        } else {
+            statusCell.publish(state: state)
+        }
         publishedState = state
-        environment.sessions.publish(status(state))
     }
 
     private func register(_ key: BackendKeyData) {

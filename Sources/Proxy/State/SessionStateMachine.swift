@@ -92,6 +92,10 @@ public struct SessionStateMachine: Sendable {
     private let router: StatementRouter?
     private let store: ConfigurationStore?
     private let auditing: Bool
+    /// Shadow comparisons are wanted: the pipeline records shadow-mode reads. Unlike `auditing`
+    /// it does not bring the pipeline into a session whose tables all pass through, since a
+    /// shadowed table is then out of passthrough anyway.
+    private let shadowing: Bool
     private let clientAddress: IPAddress?
     /// Who the client is, for the cutover rules; known from the StartupMessage on.
     public private(set) var identity: ClientIdentity?
@@ -105,7 +109,7 @@ public struct SessionStateMachine: Sendable {
     /// (`auditing`); without them every byte is relayed as it is.
     public init(
         clientTLSAvailable: Bool, upstreamSSLMode: UpstreamSSLMode, router: StatementRouter?,
-        store: ConfigurationStore?, auditing: Bool = false, clientAddress: IPAddress? = nil,
+        store: ConfigurationStore?, auditing: Bool = false, shadowing: Bool = false, clientAddress: IPAddress? = nil,
         limits: SessionLimits = .init()
     ) {
         self.state = .awaitingStartup(tlsDone: false)
@@ -115,6 +119,7 @@ public struct SessionStateMachine: Sendable {
         self.router = router
         self.store = router == nil ? nil : store
         self.auditing = auditing
+        self.shadowing = shadowing
         self.clientAddress = clientAddress
     }
 
@@ -149,7 +154,7 @@ public struct SessionStateMachine: Sendable {
             if rewrite == nil {
                 // Pure relaying costs nothing per statement: the pipeline only comes when needed.
                 guard auditing || !cutover.isPassthroughEverywhere else { return nil }
-                rewrite = RewritePipeline(router: router, modes: SessionModes(tables: [:]), auditing: auditing)
+                rewrite = RewritePipeline(router: router, modes: SessionModes(tables: [:]), auditing: auditing || shadowing)
                 rewrite!.clientEncodingIsUTF8 = clientEncodingIsUTF8
                 rewrite!.adopt(preparedWithoutPipeline)
                 preparedWithoutPipeline = PreparedStatementLog()

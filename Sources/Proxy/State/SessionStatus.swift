@@ -3,7 +3,7 @@ import Foundation
 /// What the admin console's SHOW SESSIONS shows of one session. Each session publishes it to the
 /// tracker when it changes (startup done, a request sent, a ReadyForQuery), from its event loop.
 public struct SessionStatus: Sendable, Equatable {
-    public enum State: String, Sendable, Equatable {
+    public enum State: String, Sendable, Equatable, CaseIterable {
         /// Before authentication completed.
         case startup
         case idle

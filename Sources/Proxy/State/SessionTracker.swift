@@ -15,9 +15,9 @@ public final class SessionTracker: Sendable {
 
     private let entries = NIOLockedValueBox<(sessions: [UInt64: Entry], draining: Bool)>(([:], false))
     private let nextID = NIOLockedValueBox<UInt64>(0)
-    /// What each session last published, for SHOW SESSIONS; kept apart from `entries` so a
-    /// publish does not contend with a drain.
-    private let statuses = NIOLockedValueBox<[UInt64: SessionStatus]>([:])
+    /// What each session last published, for SHOW SESSIONS: the session writes its cell without
+    /// going through this dictionary's lock.
+    private let statuses = NIOLockedValueBox<[UInt64: SessionStatusCell]>([:])
     /// Sessions counted against `max_client_connections`: admitted at accept, released at the end.
     private let admitted = NIOLockedValueBox<Int>(0)
     private let active = Gauge(label: "pgcutover_sessions")
@@ -51,7 +51,10 @@ public final class SessionTracker: Sendable {
 
     /// A session accepted while a drain is under way (it raced the listener's close) is asked to
     /// drain at once, so it cannot hold the shutdown up to its deadline.
-    func add(_ handler: ClientSessionHandler, id: UInt64, eventLoop: any EventLoop) {
+    /// Returns the cell the session publishes its status into.
+    func add(_ handler: ClientSessionHandler, id: UInt64, eventLoop: any EventLoop) -> SessionStatusCell {
+        let cell = SessionStatusCell()
+        statuses.withLockedValue { $0[id] = cell }
         let entry = Entry(handler: NIOLoopBound(handler, eventLoop: eventLoop), eventLoop: eventLoop)
         let draining = entries.withLockedValue {
             $0.sessions[id] = entry
@@ -63,6 +66,7 @@ public final class SessionTracker: Sendable {
         if draining {
             eventLoop.execute { entry.handler.value.drain() }
         }
+        return cell
     }
 
     func remove(id: UInt64) {
@@ -73,15 +77,9 @@ public final class SessionTracker: Sendable {
         _ = statuses.withLockedValue { $0.removeValue(forKey: id) }
     }
 
-    /// A session's new status; ignored once the session is removed (a late publish on its way out).
-    func publish(_ status: SessionStatus) {
-        guard entries.withLockedValue({ $0.sessions[status.id] != nil }) else { return }
-        statuses.withLockedValue { $0[status.id] = status }
-    }
-
     /// Every live session's last published status, oldest first.
     public var statusList: [SessionStatus] {
-        statuses.withLockedValue { Array($0.values) }.sorted { $0.id < $1.id }
+        statuses.withLockedValue { Array($0.values) }.compactMap(\.status).sorted { $0.id < $1.id }
     }
 
     /// Asks every session to end at its next idle moment.
