@@ -9,7 +9,8 @@
 #   BENCH_PG_PORT       port of the PostgreSQL this script starts and stops [55450]
 #   BENCH_DURATION      seconds per pgbench run [10]      BENCH_CLIENTS   clients (-c) [8]
 #   BENCH_THREADS       pgbench threads (-j) [2]          BENCH_SCALE     pgbench -i scale [10]
-#   BENCH_TARGETS       which targets ["direct pgbouncer pgcutover"]
+#   BENCH_TARGETS       which targets ["direct pgbouncer pgcutover"]; pgcutover-threads-N runs a second
+#                       pgcutover with --threads N beside the default one
 #   BENCH_MODES         pgbench -M modes ["simple prepared"]
 #   BENCH_ROUNDS        how many times each target/mode pair runs, interleaved [1]
 #   BENCH_DOCS          1 to append to docs/benchmarks.md, 0 for a quick trial [1]
@@ -38,7 +39,7 @@ for t in $targets; do
     case $t in
     direct) ;;
     pgbouncer) command -v pgbouncer >/dev/null || { echo "bench: pgbouncer missing (scripts/install-deps.sh)" >&2; exit 1; } ;;
-    pgcutover) [ -x "$bin" ] || { echo "bench: $bin missing: swift build -c release, or set PGCUTOVER_BIN, or leave pgcutover out of BENCH_TARGETS" >&2; exit 1; } ;;
+    pgcutover|pgcutover-threads-[0-9]*) [ -x "$bin" ] || { echo "bench: $bin missing: swift build -c release, or set PGCUTOVER_BIN, or leave pgcutover out of BENCH_TARGETS" >&2; exit 1; } ;;
     *) echo "bench: unknown target $t" >&2; exit 2 ;;
     esac
 done
@@ -66,12 +67,14 @@ for t in $targets; do
         port[pgbouncer]=$(free_port)
         start_pgbouncer "${port[pgbouncer]}" "$pg_port" $((clients + 4))
         ;;
-    pgcutover)
-        port[pgcutover]=$(free_port)
-        "$bin" serve --listen "127.0.0.1:${port[pgcutover]}" --upstream "127.0.0.1:$pg_port" \
-            --upstream-sslmode disable "${pgcutover_args[@]}" 2>"$run/pgcutover.log" &
+    pgcutover|pgcutover-threads-[0-9]*)
+        port[$t]=$(free_port)
+        extra=()
+        [ "$t" = pgcutover ] || extra=(--threads "${t##*-}")
+        "$bin" serve --listen "127.0.0.1:${port[$t]}" --upstream "127.0.0.1:$pg_port" \
+            --upstream-sslmode disable "${pgcutover_args[@]}" "${extra[@]}" 2>"$run/$t.log" &
         pids+=($!)
-        wait_port "${port[pgcutover]}" "$!" pgcutover
+        wait_port "${port[$t]}" "$!" "$t"
         ;;
     esac
 done
