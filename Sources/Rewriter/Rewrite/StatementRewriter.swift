@@ -65,7 +65,9 @@ struct StatementRewriter {
         let upper = tokens[last - 1].end
         let inside = edits.filter { $0.range.lowerBound >= lower && $0.range.upperBound <= upper }
         if inside.isEmpty, !marksPositions { return String(decoding: text[lower..<upper], as: UTF8.self) }
-        let shifted = inside.map { TextEdit(range: ($0.range.lowerBound - lower)..<($0.range.upperBound - lower), replacement: $0.replacement) }
+        let shifted = inside.map {
+            TextEdit(range: ($0.range.lowerBound - lower)..<($0.range.upperBound - lower), replacement: $0.replacement, origin: $0.origin)
+        }
         return TextEdit.apply(shifted, to: Array(text[lower..<upper]), base: lower, marking: marksPositions) ?? ""
     }
 
