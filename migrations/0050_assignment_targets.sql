@@ -2,11 +2,11 @@
 -- A legacy UPDATE converted each SET value to its column's type with the server's assignment rules
 -- (42804 "column … is of type text[] but expression is of type text" where only an explicit cast
 -- would do). A rewritten UPDATE computes the new values in a SELECT, where no assignment rule
--- applies; it also runs the client's SET list, FROM and WHERE as an
--- `UPDATE pgcutover_assign_<table> … WHERE (…) AND false` on these tables, which have the legacy
--- column names and types, so the server analyses the statement exactly as it analysed the legacy
--- one and raises the legacy error itself. `AND false` makes the UPDATE touch no row: the tables
--- stay empty, and every role may use them (docs/rewriter.md, "Writes").
+-- applies; it also runs the client's SET list, FROM and WHERE as an UPDATE of these tables, which
+-- have the legacy column names and types, joined with a relation of no rows, so the server
+-- analyses the statement exactly as it analysed the legacy one and raises the legacy error itself,
+-- and the UPDATE touches no row: the tables stay empty, and every role may use them
+-- (docs/rewriter.md, "SET values follow the legacy assignment rules").
 -- Applied with 0020's columns, like 0040: rewritten writes use them whatever stage the backfill is at.
 -- pgcutover:during-backfill
 

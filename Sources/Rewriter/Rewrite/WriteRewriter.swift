@@ -295,23 +295,24 @@ struct WriteRewriter {
 
     /// `pgcutover_assigned`: the client's SET list, with its FROM and WHERE, as an UPDATE of the
     /// table's assignment table (the legacy column names and types, no rows) under the target's
-    /// name, with `AND false` so it touches nothing. The server analyses it as it analysed the
-    /// legacy UPDATE (FROM, WHERE, then SET with the assignment rules; ON CONFLICT's `excluded` is
-    /// another row of the same shape), so a SET value the legacy table refused (42804) is refused
-    /// here with the same error, and untyped `$n` take their types from the assignments first. The
-    /// values themselves come from `pgcutover_changed`'s CAST, which is the same conversion for
-    /// every value the assignment accepts.
+    /// name, joined with a relation that has no rows so it touches nothing (the planner proves the
+    /// join empty and runs no part of it). The server analyses it as it analysed the legacy UPDATE
+    /// (FROM, WHERE, then SET with the assignment rules; ON CONFLICT's `excluded` is another row of
+    /// the same shape), so a SET value the legacy table refused (42804) is refused here with the
+    /// same error, and untyped `$n` take their types from the assignments first. The client's
+    /// WHERE stays a WHERE of its own (not `… AND false`), so a WHERE that is not boolean fails with
+    /// the legacy message. The values themselves come from `pgcutover_changed`'s CAST, which is the
+    /// same conversion for every value the assignment accepts.
     private func assignmentCheck(
         _ setList: Range<Int>, from: Range<Int>? = nil, condition: Range<Int>? = nil, excluded: Bool = false, exposed: String
     ) -> [String] {
         guard let assignmentTable = table.assignmentTable else { return [] }
+        var sources = from.map { [render($0)] } ?? []
+        if excluded { sources.append("\(assignmentTable) AS excluded") }
+        sources.append("(SELECT WHERE false) AS pgcutover_no_rows")
         var update = "pgcutover_assigned AS (UPDATE \(assignmentTable) AS \(exposed) SET \(render(setList))"
-        if excluded {
-            update += " FROM \(assignmentTable) AS excluded"
-        } else if let from {
-            update += " FROM " + render(from)
-        }
-        update += condition.map { " WHERE (\(render($0))) AND false" } ?? " WHERE false"
+            + " FROM " + sources.joined(separator: ", ")
+        if let condition { update += " WHERE " + render(condition) }
         return [update + ")"]
     }
 
