@@ -2,7 +2,8 @@ import Rewriter
 
 /// Query text through everything the proxy does with it: the legacy-name precheck, the rewrite,
 /// and the audit's fingerprint and normalized text. Any outcome (pass-through, rewrite, refusal)
-/// is fine; a rewrite must be SQL that parses and that the rewriter would leave alone.
+/// is fine; a rewrite must be SQL that parses and that the rewriter would leave alone, and an
+/// error position anywhere in it must be placed in the client's text.
 public struct RewriterFuzzTarget: FuzzTarget {
     private static let name = FuzzTargetName.rewriter.rawValue
     private let rewriter: Rewriter
@@ -27,14 +28,14 @@ public struct RewriterFuzzTarget: FuzzTarget {
         _ = QueryIdentity.normalize(sql)
 
         let outcome = rewriter.rewrite(sql)
-        try check(outcome, of: sql, mayReference: mayReference)
+        try check(outcome, of: sql, by: rewriter, mayReference: mayReference)
         if case .refused = outcome {
             // TRUNCATE is refused unless the deployment allows it; take the other road too.
-            try check(truncating.rewrite(sql), of: sql, mayReference: mayReference)
+            try check(truncating.rewrite(sql), of: sql, by: truncating, mayReference: mayReference)
         }
     }
 
-    private func check(_ outcome: RewriteOutcome, of sql: String, mayReference: Bool) throws(FuzzFinding) {
+    private func check(_ outcome: RewriteOutcome, of sql: String, by producer: Rewriter, mayReference: Bool) throws(FuzzFinding) {
         switch outcome {
         case .passThrough:
             break
@@ -51,6 +52,14 @@ public struct RewriterFuzzTarget: FuzzTarget {
             }
             guard QueryIdentity.fingerprint(rewritten) != nil else {
                 throw FuzzFinding(Self.name, "the rewrite does not parse:\n\(sql)\n->\n\(rewritten)")
+            }
+            let characters = sql.unicodeScalars.count
+            for position in [1, rewritten.unicodeScalars.count / 2 + 1, rewritten.unicodeScalars.count + 1] {
+                guard let placed = producer.originalErrorPosition(position, in: sql, rewrittenAs: rewritten),
+                    (1...characters + 1).contains(placed)
+                else {
+                    throw FuzzFinding(Self.name, "error position \(position) of the rewrite has no place in the client's text:\n\(sql)")
+                }
             }
             let again = rewriter.rewrite(rewritten)
             if case .refused(let error) = again, error.sqlState == "54001" {

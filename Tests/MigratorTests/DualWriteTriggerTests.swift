@@ -406,7 +406,13 @@ final class DualWriteTriggerTests: XCTestCase {
             let scan = try await DependencyScan(database: db).run()
             XCTAssertEqual(scan, [], "pgcutover's own triggers are not reported as dependencies")
 
-            // Newest first: 0040's pgcutover_check overload, then the triggers.
+            // Newest first: 0050's assignment tables, 0040's pgcutover_check overload, then the triggers.
+            let assignment = "SELECT count(*)::int8 FROM pg_class WHERE relname LIKE 'pgcutover\\_assign\\_%'"
+            let assignmentTables = try await TestDatabase.int(db, assignment)
+            XCTAssertEqual(assignmentTables, 2)
+            _ = try await TestDatabase.runner(db).down()
+            let noAssignmentTables = try await TestDatabase.int(db, assignment)
+            XCTAssertEqual(noAssignmentTables, 0)
             let overload = "SELECT count(*)::int8 FROM pg_proc WHERE proname = 'pgcutover_check' AND pronargs = 9"
             let withFields = try await TestDatabase.int(db, overload)
             XCTAssertEqual(withFields, 1)
@@ -427,11 +433,14 @@ final class DualWriteTriggerTests: XCTestCase {
             XCTAssertEqual(again, installed)
             let fieldsAgain = try await TestDatabase.int(db, overload)
             XCTAssertEqual(fieldsAgain, 1)
+            let assignmentAgain = try await TestDatabase.int(db, assignment)
+            XCTAssertEqual(assignmentAgain, 2)
             let client = try await connect(db, sync: Self.forward)
             try await client.execute("DELETE FROM basin_relationships WHERE id % 2 = 0")
             await client.close()
             try await assertInStep(db, "down and up again")
 
+            _ = try await TestDatabase.runner(db).down()
             _ = try await TestDatabase.runner(db).down()
             _ = try await TestDatabase.runner(db).down()
             _ = try await TestDatabase.runner(db).down()
@@ -450,6 +459,7 @@ final class DualWriteTriggerTests: XCTestCase {
             let status = try await TestDatabase.runner(db).status()
             XCTAssertTrue(status.contains("0030_dual_write_triggers: applied"), status)
             XCTAssertTrue(status.contains("0040_check_error_fields: applied"), status)
+            XCTAssertTrue(status.contains("0050_assignment_targets: applied"), status)
             XCTAssertTrue(status.contains("0020_single_table_generation: pending"), status)
             let triggers = try await TestDatabase.int(db, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_%'")
             XCTAssertEqual(triggers, 10)

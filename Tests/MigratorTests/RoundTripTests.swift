@@ -23,6 +23,9 @@ final class RoundTripTests: XCTestCase {
                 """)
             XCTAssertEqual(indexes, 4)
 
+            _ = try await TestDatabase.runner(db).down()  // 0050: the assignment tables
+            let assignmentTables = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM pg_class WHERE relname LIKE 'pgcutover\\_assign\\_%'")
+            XCTAssertEqual(assignmentTables, 0)
             _ = try await TestDatabase.runner(db).down()  // 0040: pgcutover_check with error fields
             _ = try await TestDatabase.runner(db).down()  // 0030: the dual-write triggers
             _ = try await TestDatabase.runner(db).down()  // 0020

@@ -278,6 +278,68 @@ final class RewritePipelineTests: XCTestCase {
         XCTAssertEqual(pipeline.serverFrameReceived(.of(own)), .forward)
     }
 
+    private func relayedFields(_ decision: RewritePipeline.ServerDecision) throws -> ErrorFields? {
+        guard case .replace(var bytes) = decision else { return nil }
+        var decoder = FrameDecoder(phase: .messages)
+        return try ErrorResponse(frame: XCTUnwrap(try decoder.next(from: &bytes))).fields
+    }
+
+    /// The character position (from 1) of `piece` in `text`.
+    private func position(of piece: String, in text: String) throws -> Int {
+        let range = try XCTUnwrap(text.range(of: piece))
+        return text.unicodeScalars[..<range.lowerBound].count + 1
+    }
+
+    private func positioned(_ position: Int) -> Frame {
+        .of(ErrorResponse(fields: ErrorFields([
+            (.localizedSeverity, "ERROR"), (.severity, "ERROR"), (.sqlState, "22P02"),
+            (.message, "invalid input syntax for type integer: \"many\""), (.position, String(position)),
+        ])))
+    }
+
+    func testAnErrorPositionCountsInTheClientsText() throws {
+        let sql = "SELECT word FROM god_vocabulary_profiles WHERE usage_count = 'many' /* Ζεύς */"
+        var pipeline = pipeline()
+        let rewritten = try XCTUnwrap(replacedQuery(pipeline.clientFrameReceived(.of(Query(sql: sql)))))
+        let fields = try XCTUnwrap(relayedFields(pipeline.serverFrameReceived(positioned(position(of: "'many'", in: rewritten)))))
+        XCTAssertEqual(fields[.position], String(try position(of: "'many'", in: sql)))
+        XCTAssertEqual(fields.sqlState, "22P02")
+        XCTAssertEqual(fields.fields.map(\.code), [.localizedSeverity, .severity, .sqlState, .message, .position])
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        // A position the rewrite cannot have produced is dropped, as for an error without one.
+        _ = pipeline.clientFrameReceived(.of(Query(sql: sql)))
+        let dropped = try XCTUnwrap(relayedFields(pipeline.serverFrameReceived(positioned(rewritten.unicodeScalars.count + 5))))
+        XCTAssertNil(dropped[.position])
+        _ = pipeline.serverFrameReceived(.readyForQuery(.idle))
+        // Statements the proxy did not rewrite keep the server's position.
+        _ = pipeline.clientFrameReceived(.of(Query(sql: "SELECT 'many'::integer")))
+        XCTAssertEqual(pipeline.serverFrameReceived(positioned(8)), .forward)
+    }
+
+    func testAnErrorPositionOfAPreparedStatementCountsInItsText() throws {
+        let sql = "UPDATE basin_relationships SET strength = $1 WHERE word = 'w001' AND cooccurrence_count > 'x'"
+        var pipeline = pipeline()
+        guard case .replace(var bytes) = pipeline.clientFrameReceived(.of(Parse(statementName: "u", query: sql))) else {
+            return XCTFail("expected the Parse to be rewritten")
+        }
+        var decoder = FrameDecoder(phase: .messages)
+        let rewritten = try Parse(frame: XCTUnwrap(try decoder.next(from: &bytes))).query
+        XCTAssertEqual(pipeline.clientFrameReceived(.of(Sync())), .forward)
+        let fields = try XCTUnwrap(relayedFields(pipeline.serverFrameReceived(positioned(position(of: "'x'", in: rewritten)))))
+        XCTAssertEqual(fields[.position], String(try position(of: "'x'", in: sql)))
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        XCTAssertTrue(pipeline.expectations.isEmpty)
+        // Bound and executed later (a plan revalidated after DDL is analysed again).
+        _ = pipeline.clientFrameReceived(.of(Parse(statementName: "u", query: sql)))
+        _ = pipeline.clientFrameReceived(.of(Bind(portalName: "", statementName: "u", parameterFormats: [], parameters: [ByteBuffer(string: "0.5")], resultFormats: [])))
+        _ = pipeline.clientFrameReceived(.of(Execute(portalName: "")))
+        _ = pipeline.clientFrameReceived(.of(Sync()))
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(ParseComplete())), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(BindComplete())), .forward)
+        let executed = try XCTUnwrap(relayedFields(pipeline.serverFrameReceived(positioned(position(of: "'x'", in: rewritten)))))
+        XCTAssertEqual(executed[.position], String(try position(of: "'x'", in: sql)))
+    }
+
     func testBlockModeRefusesLegacyStatementsAndNamesTheirReplacement() throws {
         var pipeline = RewritePipeline(router: Self.router, mode: .block, auditing: true, blockHint: "Ask the data team.")
         XCTAssertEqual(pipeline.clientFrameReceived(.of(Query(sql: "SELECT * FROM coordizer_vocabulary"))), .forward)

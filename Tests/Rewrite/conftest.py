@@ -28,7 +28,9 @@ MIGRATED_DB = "pgcutover_rwdiff_migrated"
 # The rewriter's own fixtures: the legacy schema with awkward data, and a fold that follows the
 # data contract. learned_words.sql adds the table the workload's INSERT … SELECT reads.
 LEGACY_SQL = REPO / "Tests" / "RewriterTests" / "Fixtures" / "legacy.sql"
-MIGRATE_SQL = REPO / "Tests" / "RewriterTests" / "Fixtures" / "migrate.sql"
+# The files that turn a copy of the legacy database into the migrated one: the migrations' own
+# schema and functions around the fixture's fold (migrated.txt lists them in order).
+MIGRATED_LIST = REPO / "Tests" / "RewriterTests" / "Fixtures" / "migrated.txt"
 EXTRA_SQL = HERE / "fixtures" / "learned_words.sql"
 
 
@@ -69,7 +71,9 @@ def databases(postgres):
         psql(LEGACY_DB, "-c", "ANALYZE")
         # A byte-for-byte copy (defaults such as now() were evaluated once), then the fold.
         psql("postgres", "-c", f"CREATE DATABASE {MIGRATED_DB} TEMPLATE {LEGACY_DB}")
-        psql(MIGRATED_DB, "-f", str(MIGRATE_SQL))
+        for line in MIGRATED_LIST.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                psql(MIGRATED_DB, "-f", str(REPO / line.strip()))
     except RuntimeError as e:
         pytest.fail(str(e))
     return LEGACY_DB, MIGRATED_DB

@@ -216,6 +216,10 @@ class AsyncpgSide:
         self._do(self.conn.execute("ROLLBACK"))
         self.now = None
 
+    async def _fetch(self, sql: str):
+        statement = await self.conn.prepare(sql)
+        return await statement.fetch()
+
     def run(self, step: Step) -> Outcome:
         return self._do(self._run(step))
 

@@ -157,6 +157,35 @@ def test_error_fields(pair_psycopg2, case):
     assert not diffs, diffs
 
 
+ASYNCPG_ERROR_FIELDS = ("sqlstate", "message", "detail", "hint", "position", "context", "schema_name", "table_name",
+                        "column_name", "data_type_name", "constraint_name")
+
+
+@pytest.mark.parametrize("case", ERROR_CASES)
+def test_error_fields_extended(pair_asyncpg, case):
+    """The same fields through the extended protocol (asyncpg: Parse, then Bind/Execute of a named
+    statement): errors of the Parse and of the Execute carry positions in the prepared text."""
+    def fields(side):
+        side.begin()
+        try:
+            start = side._do(side.conn.fetchval("SELECT now()::timestamp::text"))
+            side._do(side._fetch(case["sql"]))
+            return None
+        except side.asyncpg.PostgresError as e:
+            got = {f: getattr(e, f, None) for f in ASYNCPG_ERROR_FIELDS}
+            if got["detail"]:
+                got["detail"] = got["detail"].replace(start, "<transaction start>")
+            return got
+        finally:
+            side.rollback()
+
+    direct, proxy = pair_asyncpg
+    d, p = fields(direct), fields(proxy)
+    assert d is not None
+    diffs = {f: (d[f], p and p[f]) for f in ASYNCPG_ERROR_FIELDS if p is None or d[f] != p[f]}
+    assert not diffs, diffs
+
+
 @pytest.mark.xfail(strict=True, reason="RowDescription table OID / column number are 0 for rebuilt columns "
                                        "(documented in docs/rewriter.md, Assumptions and limits)")
 @pytest.mark.parametrize("table", LEGACY_TABLES)

@@ -41,6 +41,8 @@ struct RewritePipeline {
         var audit: StatementAudit?
         /// A shadow-mode read with its parameters as bound.
         var shadow: ShadowInput? = nil
+        /// A rewritten statement: where the server's error positions are given back.
+        var text: RewrittenText? = nil
 
         static let fromServer = ExecutePlan(rule: .fromServer, countIsBinary: false)
     }
@@ -62,6 +64,9 @@ struct RewritePipeline {
         var serverSQL: String?
         /// `RewritePipeline.modesVersion` when it was planned.
         var modesVersion = 0
+        /// Set when the server prepares a rewrite: the texts its error positions count in and the
+        /// client reads them in.
+        var text: RewrittenText?
     }
 
     /// One simple-protocol statement: its tag rule and, when audited, what to record.
@@ -72,10 +77,11 @@ struct RewritePipeline {
     }
 
     enum Expectation: Equatable {
-        case query(statements: [QueryStatement], refusal: ErrorFields?, startedAt: NIODeadline)
+        /// `text`: set when the query was rewritten, for the positions of the server's errors.
+        case query(statements: [QueryStatement], refusal: ErrorFields?, startedAt: NIODeadline, text: RewrittenText? = nil)
         case functionCall
-        case parse
-        case bind
+        case parse(RewrittenText?)
+        case bind(RewrittenText?)
         /// `statement`: the named statement described, whose parameter types the pipeline learns.
         case describe(noRows: Bool, statement: String? = nil)
         case execute(ExecutePlan, startedAt: NIODeadline)
@@ -312,7 +318,8 @@ struct RewritePipeline {
                 let statements = rewritten.map {
                     QueryStatement(rule: $0.commandTag, audit: audit(query.sql, sql, tables: $0.legacyTables, kind: $0.kind, mode: .rewrite))
                 }
-                expectations.append(.query(statements: statements, refusal: nil, startedAt: now))
+                expectations.append(.query(
+                    statements: statements, refusal: nil, startedAt: now, text: RewrittenText(original: query.sql, rewritten: sql)))
                 return .replace(FrameEncoder.frame(Query(sql: sql)))
             case .refuse(let error, let tables, let action, let mode):
                 let statement = QueryStatement(rule: .fromServer, audit: refusedAudit(query.sql, tables: tables, action: action, mode: mode))
@@ -326,11 +333,11 @@ struct RewritePipeline {
             case .untouched:
                 statements[parse.statementName] = nil
                 if auditsEveryStatement { plainStatements[parse.statementName] = parse.query }
-                expectations.append(.parse)
+                expectations.append(.parse(nil))
                 return .forward
             case .prepared(let prepared):
                 statements[parse.statementName] = prepared
-                expectations.append(.parse)
+                expectations.append(.parse(prepared.text))
                 guard let sql = prepared.serverSQL, sql != parse.query else { return .forward }
                 return .replace(FrameEncoder.frame(
                     Parse(statementName: parse.statementName, query: sql, parameterTypes: parse.parameterTypes)))
@@ -356,8 +363,9 @@ struct RewritePipeline {
             }
             portals[bind.portalName] = ExecutePlan(
                 rule: prepared?.rule ?? .fromServer, countIsBinary: bind.resultFormats.format(at: 0) == .binary,
-                audit: prepared?.audit ?? plainStatements[bind.statementName].map(plainAudit), shadow: shadow)
-            expectations.append(.bind)
+                audit: prepared?.audit ?? plainStatements[bind.statementName].map(plainAudit), shadow: shadow,
+                text: prepared?.text)
+            expectations.append(.bind(prepared?.text))
             return Self.forward(frame, behind: ahead)
         case .describe?:
             let describe = try Describe(frame: frame)
@@ -435,6 +443,7 @@ struct RewritePipeline {
                 rule: first?.commandTag ?? .fromServer,
                 audit: first.flatMap { audit(sql, rewritten, tables: $0.legacyTables, kind: $0.kind, mode: .rewrite) })
             prepared.serverSQL = rewritten
+            prepared.text = RewrittenText(original: sql, rewritten: rewritten)
         case .refuse(let error, let tables, let action, let mode):
             return .refused(error, refusedAudit(sql, tables: tables, action: action, mode: mode))
         }
@@ -538,22 +547,57 @@ struct RewritePipeline {
     // MARK: Server side
 
     mutating func serverFrameReceived(_ frame: Frame) -> ServerDecision {
+        let isError = frame.backendID == .errorResponse
+        // Taken before `answer` pops the request the error answers.
+        let text = isError ? expectations.first.flatMap(rewrittenText(answeredBy:)) : nil
         let decision = answer(frame)
-        if scrubsErrors, decision == .forward, frame.backendID == .errorResponse, let scrubbed = Self.scrubbed(frame) {
+        if scrubsErrors, decision == .forward, isError, let scrubbed = scrubbed(frame, text: text) {
             return .replace(scrubbed)
         }
         return decision
     }
 
-    /// A legacy constraint error raised by a rewritten write comes from `pgcutover_check`, a
-    /// PL/pgSQL function, so the server adds a CONTEXT line naming it, which the legacy table's
-    /// error never had: it goes.
-    private static func scrubbed(_ frame: Frame) -> ByteBuffer? {
-        guard var error = try? ErrorResponse(frame: frame),
-              let context = error.fields[.whereContext], context.contains("pgcutover_check(")
-        else { return nil }
-        error.fields.fields.removeAll { $0.code == .whereContext }
-        return FrameEncoder.frame(error)
+    /// The rewritten statement whose text an error answering `expectation` counts its position in.
+    private func rewrittenText(answeredBy expectation: Expectation) -> RewrittenText? {
+        switch expectation {
+        case .query(_, _, _, let text), .parse(let text), .bind(let text):
+            return text
+        case .execute(let plan, _):
+            return plan.text
+        case .describe(_, let statement?), .injectedParse(let statement):
+            // The statement's entry already holds the text the injected Parse prepares.
+            return statements[statement]?.text
+        case .describe, .functionCall, .close, .sync, .refusedParse, .injectedSync, .injectedClose:
+            return nil
+        }
+    }
+
+    /// An error of a rewritten statement as the legacy statement would have had it:
+    /// - a legacy constraint error raised by a rewritten write comes from `pgcutover_check`, a
+    ///   PL/pgSQL function, so the server adds a CONTEXT line naming it, which the legacy table's
+    ///   error never had: it goes;
+    /// - its position (`P`) counts in the rewritten text: it becomes the position in the client's
+    ///   text that the failing piece came from (`Rewriter.originalErrorPosition`), or goes when
+    ///   that is unknown, as for errors the server reports without one.
+    private func scrubbed(_ frame: Frame, text: RewrittenText?) -> ByteBuffer? {
+        guard var error = try? ErrorResponse(frame: frame) else { return nil }
+        var changed = false
+        if let context = error.fields[.whereContext], context.contains("pgcutover_check(") {
+            error.fields.fields.removeAll { $0.code == .whereContext }
+            changed = true
+        }
+        if let text, let index = error.fields.fields.firstIndex(where: { $0.code == .position }) {
+            let original = Int(error.fields.fields[index].value).flatMap {
+                router.rewriter.originalErrorPosition($0, in: text.original, rewrittenAs: text.rewritten)
+            }
+            if let original {
+                error.fields.fields[index].value = String(original)
+            } else {
+                error.fields.fields.remove(at: index)
+            }
+            changed = true
+        }
+        return changed ? FrameEncoder.frame(error) : nil
     }
 
     private mutating func answer(_ frame: Frame) -> ServerDecision {
@@ -586,7 +630,7 @@ struct RewritePipeline {
                 break
             }
             return .swallow
-        case .query(let statements, let refusal, let startedAt):
+        case .query(let statements, let refusal, let startedAt, _):
             let statement = statementIndex < statements.count ? statements[statementIndex] : nil
             let rule = statement?.rule ?? .fromServer
             switch id {

@@ -36,6 +36,11 @@ public struct Rewriter: Sendable {
     /// Rewrites every statement of `sql` that reads a legacy table. A text that does not parse is
     /// passed through, so the client gets the server's own syntax error.
     public func rewrite(_ sql: String) -> RewriteOutcome {
+        rewrite(sql, marksPositions: false)
+    }
+
+    /// `marksPositions`: the rewritten text carries `PositionMark`s (see `originalErrorPosition`).
+    func rewrite(_ sql: String, marksPositions: Bool) -> RewriteOutcome {
         guard precheck.mayReference(sql) else { return .passThrough }
         let tree: ParseTree
         do {
@@ -57,7 +62,8 @@ public struct Rewriter: Sendable {
         }
         guard analyses.contains(where: { !$0.legacyTables.isEmpty }) else { return .passThrough }
         let text = Array(sql.utf8)
-        let statementRewriter = StatementRewriter(text: text, tokens: ScannedToken.scan(sql), folds: folds)
+        let statementRewriter = StatementRewriter(
+            text: text, tokens: ScannedToken.scan(sql), folds: folds, marksPositions: marksPositions)
         var edits: [TextEdit] = []
         var statements: [RewrittenStatement] = []
         do {
@@ -84,7 +90,7 @@ public struct Rewriter: Sendable {
         } catch {
             return .refused(error)
         }
-        guard let rewritten = TextEdit.apply(edits, to: text) else {
+        guard let rewritten = TextEdit.apply(edits, to: text, marking: marksPositions) else {
             return .refused(RewriteError(sqlState: "XX000", message: "pgcutover produced overlapping rewrites"))
         }
         return .rewritten(sql: rewritten, statements: statements)

@@ -17,10 +17,14 @@ public struct LegacyTable: Sendable, Equatable {
     public let uniqueConstraint: String?
     /// In the legacy table's order: `SELECT *` must produce exactly this order.
     public let columns: [LegacyColumn]
+    /// An empty table with the legacy column names and types (migration 0050): a rewritten UPDATE
+    /// runs its SET list against it (touching no row) so the server applies the legacy assignment
+    /// rules. Nil: SET values are only converted with an explicit CAST.
+    public let assignmentTable: String?
 
     public init(
         name: String, kind: FoldKind, container: String, keyColumn: String, joinColumn: String,
-        joinTarget: String, uniqueConstraint: String? = nil, columns: [LegacyColumn]
+        joinTarget: String, uniqueConstraint: String? = nil, columns: [LegacyColumn], assignmentTable: String? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -30,6 +34,7 @@ public struct LegacyTable: Sendable, Equatable {
         self.joinTarget = joinTarget
         self.uniqueConstraint = uniqueConstraint
         self.columns = columns
+        self.assignmentTable = assignmentTable
     }
 
     public func column(named name: String) -> LegacyColumn? {

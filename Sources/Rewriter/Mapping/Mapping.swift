@@ -67,6 +67,7 @@ private struct MappingFile: Decodable {
         let join: String
         let join_target: String
         let unique_constraint: String?
+        let assignment_table: String?
         let columns: [Column]
 
         func legacyTable() throws(MappingError) -> LegacyTable {
@@ -97,7 +98,7 @@ private struct MappingFile: Decodable {
             return LegacyTable(
                 name: legacy_table, kind: kind, container: container, keyColumn: key, joinColumn: join,
                 joinTarget: join_target, uniqueConstraint: unique_constraint,
-                columns: columns)
+                columns: columns, assignmentTable: assignment_table)
         }
     }
 

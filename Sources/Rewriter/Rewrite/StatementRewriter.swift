@@ -5,6 +5,9 @@ struct StatementRewriter {
     /// The statement text's tokens, comments removed.
     let tokens: [ScannedToken]
     let folds: [String: FoldedRows]
+    /// Wrap the client's text kept in `render` in `PositionMark`s (only when asked where an error
+    /// position came from).
+    var marksPositions = false
 
     func edits(for analysis: StatementAnalysis) throws(RewriteError) -> [TextEdit] {
         var edits: [TextEdit] = []
@@ -61,9 +64,11 @@ struct StatementRewriter {
         let lower = tokens[first].start
         let upper = tokens[last - 1].end
         let inside = edits.filter { $0.range.lowerBound >= lower && $0.range.upperBound <= upper }
-        if inside.isEmpty { return String(decoding: text[lower..<upper], as: UTF8.self) }
-        let shifted = inside.map { TextEdit(range: ($0.range.lowerBound - lower)..<($0.range.upperBound - lower), replacement: $0.replacement) }
-        return TextEdit.apply(shifted, to: Array(text[lower..<upper])) ?? ""
+        if inside.isEmpty, !marksPositions { return String(decoding: text[lower..<upper], as: UTF8.self) }
+        let shifted = inside.map {
+            TextEdit(range: ($0.range.lowerBound - lower)..<($0.range.upperBound - lower), replacement: $0.replacement, origin: $0.origin)
+        }
+        return TextEdit.apply(shifted, to: Array(text[lower..<upper]), base: lower, marking: marksPositions) ?? ""
     }
 
     /// A byte that would run on into a word (or a quoted name) written right before it.

@@ -61,7 +61,7 @@ struct WriteRewriter {
         case .update: (sql, tag) = try update(write, from: cursor, exposed: exposed)
         case .insert: (sql, tag) = try insert(write, from: cursor, exposed: exposed)
         }
-        return (TextEdit(range: range, replacement: head + sql), tag)
+        return (TextEdit(range: range, replacement: head + sql, origin: tokens[first].start), tag)
     }
 
     // MARK: DELETE
@@ -128,9 +128,10 @@ struct WriteRewriter {
         if let from { select += ", " + render(from) }
         if let condition { select += " WHERE " + render(condition) }
         let changed = "pgcutover_changed AS (\(checked(select, assigned: assigned, exposed: exposed)))"
+        let assignment = assignmentCheck(setList, from: from, condition: condition, exposed: exposed)
         guard moves else {
             let back = "pgcutover_write AS (\(writes.writeBack(removed: nil, changed: "pgcutover_changed", added: nil, mayCreate: false)))"
-            return finish([lock, changed, back], result: "pgcutover_changed", returning: returning, exposed: exposed, verb: .update)
+            return finish([lock] + assignment + [changed, back], result: "pgcutover_changed", returning: returning, exposed: exposed, verb: .update)
         }
         // The places rows move to are locked too before their keys are checked.
         let destination = writes.lockedRows(
@@ -147,7 +148,7 @@ struct WriteRewriter {
         let names = table.columns.map { "c.\(SQLText.identifier($0.name))" }.joined(separator: ", ")
         let added = "pgcutover_added AS (SELECT \(names) FROM pgcutover_changed AS c WHERE \(FoldWrites.inOrder(checks)))"
         let back = "pgcutover_write AS (\(writes.writeBack(removed: "pgcutover_removed", changed: nil, added: "pgcutover_added", mayCreate: true, conflict: uniqueConflict)))"
-        return finish([lock, changed, destination, removed, added, back], result: "pgcutover_added", returning: returning, exposed: exposed, verb: .update)
+        return finish([lock] + assignment + [changed, destination, removed, added, back], result: "pgcutover_added", returning: returning, exposed: exposed, verb: .update)
     }
 
     // MARK: INSERT
@@ -248,7 +249,7 @@ struct WriteRewriter {
                     hint: "Ensure that no rows proposed for insertion within the same command have duplicate constrained values."))
             ctes.append("pgcutover_checked AS (SELECT * FROM pgcutover_proposed AS p WHERE \(FoldWrites.inOrder(notNull + [once])))")
             ctes.append("pgcutover_added AS (SELECT \(legacyColumns) FROM pgcutover_checked AS p WHERE NOT \(writes.keyExists("p", in: Self.locked)))")
-            ctes.append(try conflictUpdate(conflict ?? JSONObject(), from: sourceEnd, exposed: exposed))
+            ctes += try conflictUpdate(conflict ?? JSONObject(), from: sourceEnd, exposed: exposed)
             changed = "pgcutover_changed"
             conflictAtWrite = concurrentInsertConflict
         default:
@@ -271,7 +272,7 @@ struct WriteRewriter {
 
     /// `DO UPDATE SET … [WHERE …]`: the statement's expressions see the existing row under the
     /// target's name and the proposed row as `excluded`, exactly as in Postgres.
-    private func conflictUpdate(_ clause: JSONObject, from start: Int, exposed: String) throws(RewriteError) -> String {
+    private func conflictUpdate(_ clause: JSONObject, from start: Int, exposed: String) throws(RewriteError) -> [String] {
         let startIndex = statement.firstToken(atOrAfter: start)
         let clauses = depthZero(["set", "where", "returning"], from: startIndex)
         let ends = clauses.map(\.start) + [range.upperBound]
@@ -288,7 +289,31 @@ struct WriteRewriter {
         var select = "SELECT \(columns(assigned, base: exposed)) FROM pgcutover_checked AS excluded"
             + " JOIN \(rows) AS \(exposed) ON \(exposed).\(join) = excluded.\(join) AND \(exposed).\(key) = excluded.\(key)"
         if let condition { select += " WHERE " + render(condition) }
-        return "pgcutover_changed AS (\(checked(select, assigned: assigned, exposed: exposed)))"
+        return assignmentCheck(setList, excluded: true, exposed: exposed)
+            + ["pgcutover_changed AS (\(checked(select, assigned: assigned, exposed: exposed)))"]
+    }
+
+    /// `pgcutover_assigned`: the client's SET list, with its FROM and WHERE, as an UPDATE of the
+    /// table's assignment table (the legacy column names and types, no rows) under the target's
+    /// name, joined with a relation that has no rows so it touches nothing (the planner proves the
+    /// join empty and runs no part of it). The server analyses it as it analysed the legacy UPDATE
+    /// (FROM, WHERE, then SET with the assignment rules; ON CONFLICT's `excluded` is another row of
+    /// the same shape), so a SET value the legacy table refused (42804) is refused here with the
+    /// same error, and untyped `$n` take their types from the assignments first. The client's
+    /// WHERE stays a WHERE of its own (not `… AND false`), so a WHERE that is not boolean fails with
+    /// the legacy message. The values themselves come from `pgcutover_changed`'s CAST, which is the
+    /// same conversion for every value the assignment accepts.
+    private func assignmentCheck(
+        _ setList: Range<Int>, from: Range<Int>? = nil, condition: Range<Int>? = nil, excluded: Bool = false, exposed: String
+    ) -> [String] {
+        guard let assignmentTable = table.assignmentTable else { return [] }
+        var sources = from.map { [render($0)] } ?? []
+        if excluded { sources.append("\(assignmentTable) AS excluded") }
+        sources.append("(SELECT WHERE false) AS pgcutover_no_rows")
+        var update = "pgcutover_assigned AS (UPDATE \(assignmentTable) AS \(exposed) SET \(render(setList))"
+            + " FROM " + sources.joined(separator: ", ")
+        if let condition { update += " WHERE " + render(condition) }
+        return [update + ")"]
     }
 
     private func checkConflictTarget(_ clause: JSONObject, required: Bool) throws(RewriteError) {

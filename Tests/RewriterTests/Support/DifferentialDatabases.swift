@@ -34,7 +34,9 @@ struct DifferentialDatabases: Sendable {
         // A copy of the legacy database, so DEFAULT now() values are identical in both.
         try admin.run("CREATE DATABASE \(migratedName) TEMPLATE \(legacyName);")
         let migrated = admin.database(migratedName)
-        try migrated.run(try RepositoryFiles.fixture("migrate.sql"))
+        for file in try RepositoryFiles.migratedDatabaseFiles() {
+            try migrated.run(try RepositoryFiles.text(file))
+        }
         return DifferentialDatabases(legacy: legacy, migrated: migrated)
     }
 }

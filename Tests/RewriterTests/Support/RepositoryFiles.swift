@@ -13,6 +13,13 @@ enum RepositoryFiles {
         try text(testsDirectory.appendingPathComponent("Fixtures").appendingPathComponent(name))
     }
 
+    /// The files that turn a copy of the legacy database into the migrated one (`Fixtures/migrated.txt`).
+    static func migratedDatabaseFiles() throws -> [URL] {
+        try fixture("migrated.txt").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            .map { root.appendingPathComponent($0) }
+    }
+
     static var goldenDirectory: URL { testsDirectory.appendingPathComponent("Golden") }
 
     static var mappingPath: String { root.appendingPathComponent("config/mapping.toml").path }
