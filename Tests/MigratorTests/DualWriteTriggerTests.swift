@@ -455,9 +455,9 @@ final class DualWriteTriggerTests: XCTestCase {
                 SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_%' AND tgname NOT LIKE 'pgcutover\\_backfill\\_log\\_%'
                 """)
             XCTAssertEqual(triggers, 10)
-            // The backfill's change log is on from here until its catch-up, next to 0030's triggers.
-            let logTriggers = try await TestDatabase.int(db, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_backfill\\_log\\_%'")
-            XCTAssertEqual(logTriggers, 8)
+            // The backfill's change log comes with the first batch, not before (it would log every write).
+            let noLog = try await TestDatabase.int(db, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_backfill\\_log\\_%'")
+            XCTAssertEqual(noLog, 0)
 
             let client = try await connect(db, sync: Self.forward)
             let w1 = try await word(db, 1)
@@ -468,6 +468,8 @@ final class DualWriteTriggerTests: XCTestCase {
             XCTAssertEqual(folded, 1, "a dual-written insert before the backfill is in the fold")
 
             _ = try await TestDatabase.runner(db, BackfillOptions(batchSize: 50, maxBatches: 1)).up()
+            let logTriggers = try await TestDatabase.int(db, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_backfill\\_log\\_%'")
+            XCTAssertEqual(logTriggers, 8, "from the first batch until the catch-up, next to 0030's triggers")
             try await client.execute("DELETE FROM god_vocabulary_profiles WHERE god_name = 'early'")
             await client.close()
             _ = try await TestDatabase.runner(db).up()

@@ -93,6 +93,8 @@ struct BackfillChangeLog: Sendable {
         return Changes(logIDs: [], tokenIDs: [], everything: false)
     }
 
+    func clear() async throws { try await database.execute("DELETE FROM \(Self.table)") }
+
     /// Deletes exactly the rows `read` returned, after their tokens were recomputed: a log row committed
     /// since (by a write the recomputation may not have seen) stays for the next pass. A kill between
     /// the recomputation and this leaves them for the next run, which recomputes them once more.

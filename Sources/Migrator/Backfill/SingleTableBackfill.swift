@@ -58,9 +58,17 @@ public struct SingleTableBackfill: Sendable {
                 return summary
             }
         } else {
+            if options.maxBatches == 0 {
+                // The runbook's first step (columns only, dual-write next): no change log yet, which would
+                // collect every write until the backfill starts, and no id range fixed yet.
+                summary.interrupted = true
+                return summary
+            }
             // Before the first batch's snapshot and before missing tokens are created: every legacy write
             // from here on is logged, every earlier one is seen by the batches.
             try await changeLog.install()
+            // A new main pass sees everything committed so far: what the log holds is already covered.
+            if try await !resumable() { try await changeLog.clear() }
         }
         // Tokens are created before the pass's id range is fixed, so the pass covers them.
         let created = try await handleMissingTokens()
@@ -265,6 +273,14 @@ public struct SingleTableBackfill: Sendable {
         try await database.query("""
             UPDATE pgcutover_backfill SET tokens_created = tokens_created + \(count) WHERE name = \(Self.name)
             """)
+    }
+
+    private func resumable() async throws -> Bool {
+        try await database.scalarInt("""
+            SELECT count(*)::int8 FROM pgcutover_backfill
+            WHERE name = \(Self.name) AND relationships_cap IS NOT DISTINCT FROM \(options.relationshipsCap)::int4
+              AND on_missing_token = \(options.onMissingToken.rawValue)
+            """) == 1
     }
 
     /// Resumes the recorded run when its options match; otherwise (first run, or the cap or missing-token
