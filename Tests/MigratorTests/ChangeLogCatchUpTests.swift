@@ -4,10 +4,16 @@ import XCTest
 
 /// The catch-up recomputes the tokens the change log names, not every token.
 final class ChangeLogCatchUpTests: XCTestCase {
+    /// What a backfill run sets up and must take down again: the change log, and the raised pending-list
+    /// limit of the GIN indexes.
     static let logObjects = """
         SELECT (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_backfill\\_log\\_%')
              + (SELECT count(*) FROM pg_proc WHERE proname LIKE 'pgcutover\\_backfill\\_log\\_%')
              + (CASE WHEN to_regclass('pgcutover_backfill_changes') IS NULL THEN 0 ELSE 1 END)
+             + (\(ginLimits))
+        """
+    static let ginLimits = """
+        SELECT count(*) FROM pg_class WHERE EXISTS (SELECT 1 FROM unnest(reloptions) o WHERE o LIKE 'gin\\_pending\\_list\\_limit=%')
         """
 
     func testWritesBehindTheMainPassAreCaughtUpFromTheLog() async throws {
@@ -15,6 +21,8 @@ final class ChangeLogCatchUpTests: XCTestCase {
             try await TestDatabase.loadDemo(db, scale: 0.03, seed: 4)
             let first = try await TestDatabase.runner(db, BackfillOptions(batchSize: 25, maxBatches: 3, jobs: 1)).up()
             XCTAssertEqual(first?.interrupted, true)
+            let limits = try await TestDatabase.int(db, Self.ginLimits)
+            XCTAssertEqual(limits, 0, "an interrupted run resets the GIN indexes' pending-list limit")
             // Three writes behind the batches already done (plain writers: no dual-write), and one to a
             // word that has no token row yet.
             let done = try await TestDatabase.string(db, """

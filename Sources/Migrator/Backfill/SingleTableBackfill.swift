@@ -16,6 +16,7 @@ public struct SingleTableBackfill: Sendable {
     let options: BackfillOptions
     let report: @Sendable (BackfillEvent) -> Void
     let changeLog: BackfillChangeLog
+    let gin: GinPendingLists
 
     /// The lock timeout and retries apply to the change log's triggers (brief locks on the legacy tables).
     public init(database: Database, options: BackfillOptions, lockTimeoutMilliseconds: Int = 2000, lockRetries: Int = 30,
@@ -23,10 +24,10 @@ public struct SingleTableBackfill: Sendable {
         self.database = database
         self.options = options
         self.report = report
-        changeLog = BackfillChangeLog(
-            database: database,
-            ddl: OnlineDDL(database: database, lockTimeoutMilliseconds: lockTimeoutMilliseconds, retries: lockRetries,
-                           say: { text in report(.message(text)) }))
+        let ddl = OnlineDDL(database: database, lockTimeoutMilliseconds: lockTimeoutMilliseconds, retries: lockRetries,
+                            say: { text in report(.message(text)) })
+        changeLog = BackfillChangeLog(database: database, ddl: ddl)
+        gin = GinPendingLists(database: database, ddl: ddl)
     }
 
     /// Main pass, then catch-up: what `up` runs when the migration's steps are already applied.
@@ -70,6 +71,8 @@ public struct SingleTableBackfill: Sendable {
             // A new main pass sees everything committed so far: what the log holds is already covered.
             if try await !resumable() { try await changeLog.clear() }
         }
+        try await gin.holdMerges()
+        let ginIndexes = try await gin.indexes()
         // Tokens are created before the pass's id range is fixed, so the pass covers them.
         let created = try await handleMissingTokens()
         let (lanes, total) = try await loadOrStartLanes()
@@ -86,7 +89,8 @@ public struct SingleTableBackfill: Sendable {
                     let connection = worker == 0 ? database : try await Database.connect(database.settings)
                     do {
                         if worker > 0 { try await prepareSession(connection) }
-                        while let lane = await queue.next(), try await runLane(lane, on: connection, tally: tally) {}
+                        while let lane = await queue.next(),
+                              try await runLane(lane, on: connection, tally: tally, ginIndexes: ginIndexes) {}
                     } catch {
                         if worker > 0 { await connection.close() }
                         throw error
@@ -99,6 +103,7 @@ public struct SingleTableBackfill: Sendable {
         summary.batches = await tally.batches
         summary.rowsUpdated = await tally.rowsUpdated
         if await tally.interrupted {
+            try await gin.release()
             summary.interrupted = true
             return summary
         }
@@ -124,7 +129,9 @@ public struct SingleTableBackfill: Sendable {
     }
 
     /// Walks one lane; false when the batch budget ran out first.
-    private func runLane(_ lane: BackfillLane, on connection: Database, tally: MainPassTally) async throws -> Bool {
+    private func runLane(_ lane: BackfillLane, on connection: Database, tally: MainPassTally, ginIndexes: [String])
+        async throws -> Bool
+    {
         var low = lane.next
         while low < lane.end {
             guard await tally.claim() else { return false }
@@ -138,6 +145,7 @@ public struct SingleTableBackfill: Sendable {
                     """)
                 return result
             }
+            try await GinPendingLists.merge(on: connection, indexes: ginIndexes)
             report(await tally.finished(ids: high - low, updated: updated))
             low = high
         }
@@ -211,15 +219,18 @@ public struct SingleTableBackfill: Sendable {
             summary.catchUpRows += try await recompute(ids)
             try await changeLog.consume(left)
         }
+        try await gin.release()
     }
 
     /// Recomputes the given tokens in batches of `batchSize`; returns the rows written.
     private func recompute(_ ids: [Int32]) async throws -> Int {
+        let ginIndexes = try await gin.indexes()
         var updated = 0
         var start = 0
         while start < ids.count {
             let chunk = Array(ids[start..<min(ids.count, start + options.batchSize)])
             let (_, written, _) = try await database.transaction { try await runBatch(ids: chunk) }
+            try await GinPendingLists.merge(on: database, indexes: ginIndexes)
             updated += written
             start += chunk.count
         }
