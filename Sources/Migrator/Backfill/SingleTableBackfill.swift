@@ -3,11 +3,12 @@ import PostgresNIO
 /// Moves `god_vocabulary_profiles` and `basin_relationships` into `coordizer_vocabulary.god_profile`
 /// and `.relationships`, online and resumably.
 ///
-/// Main pass: token-id ranges in ascending order, one short transaction per range; the transaction also
-/// advances the progress row, so after a kill the next run starts at the first range not committed.
-/// Every batch recomputes its tokens' JSON from the legacy tables as they are at that moment, and writes
-/// only rows whose JSON differs, so reruns write nothing. Catch-up passes then find tokens whose legacy
-/// rows changed after their batch ran (a set comparison over the whole table) and recompute those.
+/// Main pass: token-id ranges cut into lanes (`BackfillLane`) walked on `jobs` connections at once, one
+/// short transaction per range; the transaction also advances its lane in the progress row, so after a
+/// kill the next run starts each lane at the first range not committed. Every batch recomputes its
+/// tokens' JSON from the legacy tables as they are at that moment, and writes only rows whose JSON
+/// differs, so reruns write nothing. Catch-up passes then recompute the tokens whose legacy rows the
+/// change log (`BackfillChangeLog`) saw written after the pass began; `--repair` compares every token.
 /// See docs/migrator.md for what this guarantees under concurrent writes.
 public struct SingleTableBackfill: Sendable {
     public static let name = "single-table-generation"
@@ -37,8 +38,8 @@ public struct SingleTableBackfill: Sendable {
         return summary
     }
 
-    /// Catch-up passes and the cap report. `up` runs them after the migration's remaining steps (the
-    /// index builds), so writes made while the indexes were built are caught as well.
+    /// Catch-up passes and the cap report. `up` runs them after the migration's remaining steps (none in
+    /// 0020), so writes made during those are caught as well.
     public func finish(_ summary: inout BackfillSummary) async throws {
         let catchUpStart = ContinuousClock.now
         try await catchUp(&summary)
@@ -200,7 +201,7 @@ public struct SingleTableBackfill: Sendable {
                 break
             }
             summary.catchUpPasses = pass
-            report(.message("catch-up pass \(pass): \(ids.count) token(s) changed behind the main pass; recomputing"))
+            report(.message("catch-up pass \(pass): \(ids.count) token(s) written behind the main pass; recomputing"))
             let updated = try await recompute(ids)
             summary.catchUpRows += updated
             if let changes { try await changeLog.consume(changes) }
