@@ -76,6 +76,9 @@ struct MigrateCommand: AsyncParsableCommand {
         @Option(help: "Token ids per backfill batch (one short transaction each).")
         var batchSize = 500
 
+        @Option(help: "Connections the main pass runs batches on at once.")
+        var jobs = 2
+
         @Option(help: "Stop after this many backfill batches (a later run resumes).")
         var maxBatches: Int?
 
@@ -91,6 +94,7 @@ struct MigrateCommand: AsyncParsableCommand {
             }
             if let cap = relationshipsCap, cap < 1 { throw ValidationError("--relationships-cap must be at least 1") }
             guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+            guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         }
 
         func run() async throws {
@@ -99,7 +103,7 @@ struct MigrateCommand: AsyncParsableCommand {
                 relationshipsCap: relationshipsCap,
                 onMissingToken: BackfillOptions.MissingTokenPolicy(rawValue: onMissingToken) ?? .create,
                 batchSize: batchSize, maxBatches: maxBatches, catchUpPasses: catchUpPasses,
-                repair: repair)
+                repair: repair, jobs: jobs)
             let started = ContinuousClock.now
             try await MigrateCommand.with(connection) { database in
                 let runner = MigrationRunner(
@@ -126,7 +130,8 @@ struct MigrateCommand: AsyncParsableCommand {
                 print("up: done in \(seconds(started.duration(to: .now))): main pass \(seconds(summary.mainPassTime)) "
                     + "(\(summary.batches) batch(es), \(summary.rowsUpdated) row(s) updated, \(summary.tokensCreated) "
                     + "inactive token row(s) created), catch-up \(seconds(summary.catchUpTime)) (\(summary.catchUpRows) row(s) "
-                    + "in \(summary.catchUpPasses) pass(es)), later steps \(seconds(summary.stepsAfterBackfillTime))")
+                    + "in \(summary.catchUpPasses) pass(es)), schema steps \(seconds(summary.stepsBeforeBackfillTime)) before the "
+                    + "backfill and \(seconds(summary.stepsAfterBackfillTime)) after")
                 if let cap = relationshipsCap {
                     print("up: --relationships-cap \(cap) left \(summary.droppedByCap) relationship row(s) out of the JSON; "
                         + "every one is in table pgcutover_dropped_relationships (legacy_row holds the full row):")

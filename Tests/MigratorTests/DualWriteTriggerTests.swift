@@ -461,8 +461,13 @@ final class DualWriteTriggerTests: XCTestCase {
             XCTAssertTrue(status.contains("0040_check_error_fields: applied"), status)
             XCTAssertTrue(status.contains("0050_assignment_targets: applied"), status)
             XCTAssertTrue(status.contains("0020_single_table_generation: pending"), status)
-            let triggers = try await TestDatabase.int(db, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_%'")
+            let triggers = try await TestDatabase.int(db, """
+                SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_%' AND tgname NOT LIKE 'pgcutover\\_backfill\\_log\\_%'
+                """)
             XCTAssertEqual(triggers, 10)
+            // The backfill's change log comes with the first batch, not before (it would log every write).
+            let noLog = try await TestDatabase.int(db, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_backfill\\_log\\_%'")
+            XCTAssertEqual(noLog, 0)
 
             let client = try await connect(db, sync: Self.forward)
             let w1 = try await word(db, 1)
@@ -473,12 +478,20 @@ final class DualWriteTriggerTests: XCTestCase {
             XCTAssertEqual(folded, 1, "a dual-written insert before the backfill is in the fold")
 
             _ = try await TestDatabase.runner(db, BackfillOptions(batchSize: 50, maxBatches: 1)).up()
+            let logTriggers = try await TestDatabase.int(db, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_backfill\\_log\\_%'")
+            XCTAssertEqual(logTriggers, 8, "from the first batch until the catch-up, next to 0030's triggers")
             try await client.execute("DELETE FROM god_vocabulary_profiles WHERE god_name = 'early'")
             await client.close()
             _ = try await TestDatabase.runner(db).up()
             let finished = try await TestDatabase.runner(db).status()
             XCTAssertTrue(finished.contains("0020_single_table_generation: applied"), finished)
             try await assertInStep(db, "dual-writes before and during the backfill")
+            let left = try await TestDatabase.int(db, """
+                SELECT (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_backfill\\_log\\_%')
+                     + (SELECT count(*) FROM pg_proc WHERE proname LIKE 'pgcutover\\_backfill\\_log\\_%')
+                     + (CASE WHEN to_regclass('pgcutover_backfill_changes') IS NULL THEN 0 ELSE 1 END)
+                """)
+            XCTAssertEqual(left, 0, "the change log is gone once the backfill is complete")
         }
     }
 }

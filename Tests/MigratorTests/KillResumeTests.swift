@@ -53,6 +53,8 @@ final class KillResumeTests: XCTestCase {
             XCTAssertEqual(resumed, reference, "rng seed \(seed), \(kills) kill(s)")
             let report = try await Verifier(database: db).run()
             XCTAssertTrue(report.isClean, report.text)
+            let leftovers = try await TestDatabase.int(db, ChangeLogCatchUpTests.logObjects)
+            XCTAssertEqual(leftovers, 0, "change log or raised GIN limit left behind after kills (rng seed \(seed))")
         }
     }
 }

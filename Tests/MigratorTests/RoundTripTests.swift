@@ -22,6 +22,8 @@ final class RoundTripTests: XCTestCase {
                 ('idx_coordizer_god_profile', 'idx_coordizer_relationships', 'idx_coordizer_active', 'idx_coordizer_generation_lookup')
                 """)
             XCTAssertEqual(indexes, 4)
+            let logAfterUp = try await TestDatabase.int(db, ChangeLogCatchUpTests.logObjects)
+            XCTAssertEqual(logAfterUp, 0, "no change log left behind by up")
 
             _ = try await TestDatabase.runner(db).down()  // 0050: the assignment tables
             let assignmentTables = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM pg_class WHERE relname LIKE 'pgcutover\\_assign\\_%'")
@@ -31,6 +33,8 @@ final class RoundTripTests: XCTestCase {
             _ = try await TestDatabase.runner(db).down()  // 0020
             let after = try await TestDatabase.string(db, "SELECT md5(string_agg(t::text, E'\\n' ORDER BY id)) FROM coordizer_vocabulary t")
             XCTAssertEqual(after, before, "down restores coordizer_vocabulary exactly")
+            let logAfterDown = try await TestDatabase.int(db, ChangeLogCatchUpTests.logObjects)
+            XCTAssertEqual(logAfterDown, 0)
             let ledger = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM pgcutover_schema_migrations")
             XCTAssertEqual(ledger, 0)
             let status = try await TestDatabase.runner(db).status()

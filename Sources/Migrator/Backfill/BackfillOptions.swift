@@ -12,6 +12,8 @@ public struct BackfillOptions: Sendable, Equatable {
     public var onMissingToken: MissingTokenPolicy
     /// Token ids per batch (one short transaction each).
     public var batchSize: Int
+    /// Connections the main pass runs its batches on at once (each batch is still one short transaction).
+    public var jobs: Int
     /// Stop after this many main-pass batches (tests use it to interrupt at a batch boundary).
     public var maxBatches: Int?
     /// How many times to look for tokens whose legacy rows changed behind the main pass.
@@ -21,7 +23,8 @@ public struct BackfillOptions: Sendable, Equatable {
     public var repair: Bool
 
     public init(relationshipsCap: Int? = nil, onMissingToken: MissingTokenPolicy = .create, batchSize: Int = 500,
-                maxBatches: Int? = nil, catchUpPasses: Int = 5, repair: Bool = false) {
+                maxBatches: Int? = nil, catchUpPasses: Int = 5, repair: Bool = false, jobs: Int = 2) {
+        self.jobs = jobs
         self.repair = repair
         self.relationshipsCap = relationshipsCap
         self.onMissingToken = onMissingToken

@@ -23,8 +23,11 @@ enum BackfillSQL {
             name text PRIMARY KEY,
             relationships_cap integer,
             on_missing_token text NOT NULL,
-            next_id bigint NOT NULL,
+            start_id bigint NOT NULL,
             end_id bigint NOT NULL,
+            -- the main pass's lanes (BackfillLane): where each one is, and where it ends
+            lane_next bigint[] NOT NULL,
+            lane_end bigint[] NOT NULL,
             batches bigint NOT NULL DEFAULT 0,
             rows_updated bigint NOT NULL DEFAULT 0,
             tokens_created bigint NOT NULL DEFAULT 0,
@@ -46,22 +49,31 @@ enum BackfillSQL {
 
     static let legacyWords = "(SELECT word FROM god_vocabulary_profiles UNION SELECT word FROM basin_relationships)"
 
-    static let createMissingTokens = """
+    /// The words of the change log that still have legacy rows (the catch-up needs token rows only for those).
+    static let loggedLegacyWords = """
+        (SELECT DISTINCT c.word FROM pgcutover_backfill_changes c WHERE c.word IS NOT NULL
+           AND (EXISTS (SELECT 1 FROM basin_relationships r WHERE r.word = c.word)
+                OR EXISTS (SELECT 1 FROM god_vocabulary_profiles g WHERE g.word = c.word)))
+        """
+
+    static func createMissingTokens(words: String = legacyWords) -> String { """
         WITH created AS (
             INSERT INTO coordizer_vocabulary (token, active, source_type)
-            SELECT w.word, false, 'pgcutover:legacy-only' FROM \(legacyWords) w
+            SELECT w.word, false, 'pgcutover:legacy-only' FROM \(words) w
             WHERE NOT EXISTS (SELECT 1 FROM coordizer_vocabulary cv WHERE cv.token = w.word)
             ORDER BY w.word
             ON CONFLICT (token) DO NOTHING
             RETURNING id)
         SELECT count(*)::int8 FROM created
         """
+    }
 
-    static let missingTokens = """
+    static func missingTokens(words: String = legacyWords) -> String { """
         SELECT count(*)::int8, coalesce((array_agg(w.word ORDER BY w.word))[1:10], '{}')
-        FROM \(legacyWords) w
+        FROM \(words) w
         WHERE NOT EXISTS (SELECT 1 FROM coordizer_vocabulary cv WHERE cv.token = w.word)
         """
+    }
 
     /// Target: a range of ids ($1 inclusive, $2 exclusive); cap is $3.
     static let rangeTarget = (target: "cv.id >= $1 AND cv.id < $2", cap: "$3::int8")
@@ -99,7 +111,7 @@ enum BackfillSQL {
         ), updated AS (
             UPDATE coordizer_vocabulary cv SET god_profile = f.obj, relationships = f.arr
             FROM fresh f
-            WHERE cv.id = f.id AND (cv.god_profile IS DISTINCT FROM f.obj OR cv.relationships IS DISTINCT FROM f.arr)
+            WHERE cv.id = f.id AND \(target) AND (cv.god_profile IS DISTINCT FROM f.obj OR cv.relationships IS DISTINCT FROM f.arr)
             RETURNING cv.id
         ), capped AS (
             SELECT rel.id, rel.word, rel.rank, rel.cooccurrence_count, to_jsonb(r) AS legacy_row

@@ -17,6 +17,8 @@ public struct BackfillSummary: Sendable, Equatable {
     public var droppedExamples: [String] = []
     public var mainPassTime = Duration.zero
     public var catchUpTime = Duration.zero
-    /// The migration's steps after the backfill marker (0020: the index builds), set by the runner.
+    /// The migration's steps before the backfill marker (0020: the columns and the index builds), set by the runner.
+    public var stepsBeforeBackfillTime = Duration.zero
+    /// The migration's steps after the backfill marker (none in 0020), set by the runner.
     public var stepsAfterBackfillTime = Duration.zero
 }

@@ -3,11 +3,12 @@ import PostgresNIO
 /// Moves `god_vocabulary_profiles` and `basin_relationships` into `coordizer_vocabulary.god_profile`
 /// and `.relationships`, online and resumably.
 ///
-/// Main pass: token-id ranges in ascending order, one short transaction per range; the transaction also
-/// advances the progress row, so after a kill the next run starts at the first range not committed.
-/// Every batch recomputes its tokens' JSON from the legacy tables as they are at that moment, and writes
-/// only rows whose JSON differs, so reruns write nothing. Catch-up passes then find tokens whose legacy
-/// rows changed after their batch ran (a set comparison over the whole table) and recompute those.
+/// Main pass: token-id ranges cut into lanes (`BackfillLane`) walked on `jobs` connections at once, one
+/// short transaction per range; the transaction also advances its lane in the progress row, so after a
+/// kill the next run starts each lane at the first range not committed. Every batch recomputes its
+/// tokens' JSON from the legacy tables as they are at that moment, and writes only rows whose JSON
+/// differs, so reruns write nothing. Catch-up passes then recompute the tokens whose legacy rows the
+/// change log (`BackfillChangeLog`) saw written after the pass began; `--repair` compares every token.
 /// See docs/migrator.md for what this guarantees under concurrent writes.
 public struct SingleTableBackfill: Sendable {
     public static let name = "single-table-generation"
@@ -15,11 +16,19 @@ public struct SingleTableBackfill: Sendable {
     let database: Database
     let options: BackfillOptions
     let report: @Sendable (BackfillEvent) -> Void
+    let changeLog: BackfillChangeLog
+    let gin: GinPendingLists
 
-    public init(database: Database, options: BackfillOptions, report: @escaping @Sendable (BackfillEvent) -> Void) {
+    /// The lock timeout and retries apply to the change log's triggers (brief locks on the legacy tables).
+    public init(database: Database, options: BackfillOptions, lockTimeoutMilliseconds: Int = 2000, lockRetries: Int = 30,
+                report: @escaping @Sendable (BackfillEvent) -> Void) {
         self.database = database
         self.options = options
         self.report = report
+        let ddl = OnlineDDL(database: database, lockTimeoutMilliseconds: lockTimeoutMilliseconds, retries: lockRetries,
+                            say: { text in report(.message(text)) })
+        changeLog = BackfillChangeLog(database: database, ddl: ddl)
+        gin = GinPendingLists(database: database, ddl: ddl)
     }
 
     /// Main pass, then catch-up: what `up` runs when the migration's steps are already applied.
@@ -29,8 +38,8 @@ public struct SingleTableBackfill: Sendable {
         return summary
     }
 
-    /// Catch-up passes and the cap report. `up` runs them after the migration's remaining steps (the
-    /// index builds), so writes made while the indexes were built are caught as well.
+    /// Catch-up passes and the cap report. `up` runs them after the migration's remaining steps (none in
+    /// 0020), so writes made during those are caught as well.
     public func finish(_ summary: inout BackfillSummary) async throws {
         let catchUpStart = ContinuousClock.now
         try await catchUp(&summary)
@@ -42,38 +51,62 @@ public struct SingleTableBackfill: Sendable {
     public func runMainPass() async throws -> BackfillSummary {
         var summary = BackfillSummary()
         for statement in BackfillSQL.createTables { try await database.execute(statement) }
-        try await database.execute("SET lock_timeout = 0")
-        if try await completedEarlier(), !options.repair {
-            summary.alreadyComplete = true
-            return summary
-        }
+        try await prepareSession(database)
         let mainPassStart = ContinuousClock.now
-        // Tokens are created before the pass's id range is fixed, so the pass covers them.
-        let created = try await handleMissingTokens()
-        var state = try await loadOrStartState()
-        try await recordCreated(created)
-        summary.tokensCreated += created
-        let total = max(0, state.end - state.start)
-        while state.next < state.end {
-            if let limit = options.maxBatches, summary.batches >= limit {
+        if try await completedEarlier() {
+            // --repair compares every token instead (the log is gone with the run that completed).
+            if !options.repair {
+                summary.alreadyComplete = true
+                return summary
+            }
+        } else {
+            if options.maxBatches == 0 {
+                // The runbook's first step (columns only, dual-write next): no change log yet, which would
+                // collect every write until the backfill starts, and no id range fixed yet.
                 summary.interrupted = true
                 return summary
             }
-            let low = state.next
-            let high = min(state.end, low + options.batchSize)
-            let (_, updated, _) = try await database.transaction {
-                let result = try await runBatch(range: low..<high)
-                try await database.query("""
-                    UPDATE pgcutover_backfill SET next_id = \(high), batches = batches + 1,
-                        rows_updated = rows_updated + \(result.updated), updated_at = now()
-                    WHERE name = \(Self.name)
-                    """)
-                return result
+            // Before the first batch's snapshot and before missing tokens are created: every legacy write
+            // from here on is logged, every earlier one is seen by the batches.
+            try await changeLog.install()
+            // A new main pass sees everything committed so far: what the log holds is already covered.
+            if try await !resumable() { try await changeLog.clear() }
+        }
+        try await gin.holdMerges()
+        let ginIndexes = try await gin.indexes()
+        // Tokens are created before the pass's id range is fixed, so the pass covers them.
+        let created = try await handleMissingTokens()
+        let (lanes, total) = try await loadOrStartLanes()
+        try await recordCreated(created)
+        summary.tokensCreated += created
+        let left = lanes.filter { $0.next < $0.end }
+        let tally = MainPassTally(limit: options.maxBatches, done: total - left.reduce(0) { $0 + $1.end - $1.next },
+                                  total: total)
+        let queue = LaneQueue(left)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<min(max(1, options.jobs), left.count) {
+                group.addTask {
+                    // The first lane worker uses the run's own connection; the others open their own.
+                    let connection = worker == 0 ? database : try await Database.connect(database.settings)
+                    do {
+                        if worker > 0 { try await prepareSession(connection) }
+                        while let lane = await queue.next(),
+                              try await runLane(lane, on: connection, tally: tally, ginIndexes: ginIndexes) {}
+                    } catch {
+                        if worker > 0 { await connection.close() }
+                        throw error
+                    }
+                    if worker > 0 { await connection.close() }
+                }
             }
-            summary.batches += 1
-            summary.rowsUpdated += updated
-            state.next = high
-            report(.progress(done: high - state.start, total: total, updated: summary.rowsUpdated))
+            try await group.waitForAll()
+        }
+        summary.batches = await tally.batches
+        summary.rowsUpdated = await tally.rowsUpdated
+        if await tally.interrupted {
+            try await gin.release()
+            summary.interrupted = true
+            return summary
         }
         try await database.query("""
             UPDATE pgcutover_backfill SET main_pass_done_at = coalesce(main_pass_done_at, now()) WHERE name = \(Self.name)
@@ -83,16 +116,53 @@ public struct SingleTableBackfill: Sendable {
         return summary
     }
 
+    /// Batches wait for row locks as long as it takes (a dual-write holds one for milliseconds), and store
+    /// the JSON compressed with lz4 where the server has it: at scale 1.0 a batch's UPDATE spends about
+    /// half its time compressing with the default pglz, and the GIN index maintenance reads it back.
+    /// Reads are the same either way; rows written later by anyone else use the server's default.
+    private func prepareSession(_ connection: Database) async throws {
+        try await connection.execute("SET lock_timeout = 0")
+        do {
+            try await connection.execute("SET default_toast_compression = lz4")
+        } catch {
+            // A server built without lz4 (SQLSTATE 22023): keep pglz.
+        }
+    }
+
+    /// Walks one lane; false when the batch budget ran out first.
+    private func runLane(_ lane: BackfillLane, on connection: Database, tally: MainPassTally, ginIndexes: [String])
+        async throws -> Bool
+    {
+        var low = lane.next
+        while low < lane.end {
+            guard await tally.claim() else { return false }
+            let high = min(lane.end, low + options.batchSize)
+            let (_, updated, _) = try await connection.transaction {
+                let result = try await runBatch(range: low..<high, on: connection)
+                try await connection.query("""
+                    UPDATE pgcutover_backfill SET lane_next[\(Int32(lane.index))] = \(high), batches = batches + 1,
+                        rows_updated = rows_updated + \(result.updated), updated_at = now()
+                    WHERE name = \(Self.name)
+                    """)
+                return result
+            }
+            try await GinPendingLists.merge(on: connection, indexes: ginIndexes)
+            report(await tally.finished(ids: high - low, updated: updated))
+            low = high
+        }
+        return true
+    }
+
     // MARK: passes
 
-    private func runBatch(range: Range<Int>) async throws -> (targets: Int, updated: Int, capped: Int) {
+    private func runBatch(range: Range<Int>, on connection: Database) async throws -> (targets: Int, updated: Int, capped: Int) {
         let (target, cap) = BackfillSQL.rangeTarget
         var binds = PostgresBindings()
         binds.append(range.lowerBound)
         binds.append(range.upperBound)
-        try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.lock(target), binds: binds))
+        try await connection.query(PostgresQuery(unsafeSQL: BackfillSQL.lock(target), binds: binds))
         binds.append(options.relationshipsCap)
-        return try await counts(PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap, capped: options.relationshipsCap != nil), binds: binds))
+        return try await counts(on: connection, PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap, capped: options.relationshipsCap != nil), binds: binds))
     }
 
     private func runBatch(ids: [Int32]) async throws -> (targets: Int, updated: Int, capped: Int) {
@@ -101,37 +171,71 @@ public struct SingleTableBackfill: Sendable {
         binds.append(ids)
         try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.lock(target), binds: binds))
         binds.append(options.relationshipsCap)
-        return try await counts(PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap, capped: options.relationshipsCap != nil), binds: binds))
+        return try await counts(on: database, PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap, capped: options.relationshipsCap != nil), binds: binds))
     }
 
-    private func counts(_ query: PostgresQuery) async throws -> (targets: Int, updated: Int, capped: Int) {
-        for try await row in try await database.query(query).decode((Int, Int, Int).self) { return row }
+    private func counts(on connection: Database, _ query: PostgresQuery) async throws -> (targets: Int, updated: Int, capped: Int) {
+        for try await row in try await connection.query(query).decode((Int, Int, Int).self) { return row }
         return (0, 0, 0)
     }
 
     /// Legacy rows written behind the main pass (directly, not through the proxy's dual-write) leave
-    /// their token's JSON stale; find such tokens by comparison and recompute them, until a pass finds
-    /// none or the pass budget is spent.
+    /// their token's JSON stale. The change log names their words; without it (`--repair`, or a run
+    /// killed after removing it) a set comparison over every token finds them. Passes repeat until one
+    /// writes nothing or the pass budget is spent; then the log is removed, and whatever it recorded
+    /// until its triggers were dropped is recomputed too.
     private func catchUp(_ summary: inout BackfillSummary) async throws {
+        try await prepareSession(database)
+        let hasLog = try await changeLog.exists()
+        let logged = !options.repair && hasLog
         for pass in 1...max(1, options.catchUpPasses) {
-            let created = try await handleMissingTokens()
+            let created = try await handleMissingTokens(loggedOnly: logged)
             try await recordCreated(created)
             summary.tokensCreated += created
-            let stale = try await outOfStep()
-            summary.stillChanging = stale.count
-            guard !stale.isEmpty else { return }
-            summary.catchUpPasses = pass
-            report(.message("catch-up pass \(pass): \(stale.count) token(s) changed behind the main pass; recomputing"))
-            var start = 0
-            while start < stale.count {
-                let chunk = Array(stale[start..<min(stale.count, start + options.batchSize)])
-                let (_, updated, _) = try await database.transaction { try await runBatch(ids: chunk) }
-                summary.catchUpRows += updated
-                start += chunk.count
+            let changes: BackfillChangeLog.Changes? = logged ? try await changeLog.read() : nil
+            let ids: [Int32]
+            if let changes, !changes.everything { ids = changes.tokenIDs } else { ids = try await outOfStep() }
+            guard !ids.isEmpty else {
+                if let changes { try await changeLog.consume(changes) }
+                summary.stillChanging = 0
+                break
             }
+            summary.catchUpPasses = pass
+            report(.message("catch-up pass \(pass): \(ids.count) token(s) written behind the main pass; recomputing"))
+            let updated = try await recompute(ids)
+            summary.catchUpRows += updated
+            if let changes { try await changeLog.consume(changes) }
+            // Tokens written through dual-write are already right: only tokens that were out of step count.
+            summary.stillChanging = updated
+            if updated == 0 { break }
         }
-        // The budget is spent and the last pass still found changes: writes keep arriving behind it.
-        // (No further comparison: it would only measure the writers' rate.)
+        // The budget may be spent with writes still arriving; what the log holds once its triggers are
+        // gone is recomputed too, so every write committed before that point is covered.
+        try await changeLog.remove {
+            let created = try await handleMissingTokens(loggedOnly: true)
+            try await recordCreated(created)
+            summary.tokensCreated += created
+            let left = try await changeLog.read()
+            let ids = left.everything ? try await outOfStep() : left.tokenIDs
+            summary.catchUpRows += try await recompute(ids)
+            try await changeLog.consume(left)
+        }
+        try await gin.release()
+    }
+
+    /// Recomputes the given tokens in batches of `batchSize`; returns the rows written.
+    private func recompute(_ ids: [Int32]) async throws -> Int {
+        let ginIndexes = try await gin.indexes()
+        var updated = 0
+        var start = 0
+        while start < ids.count {
+            let chunk = Array(ids[start..<min(ids.count, start + options.batchSize)])
+            let (_, written, _) = try await database.transaction { try await runBatch(ids: chunk) }
+            try await GinPendingLists.merge(on: database, indexes: ginIndexes)
+            updated += written
+            start += chunk.count
+        }
+        return updated
     }
 
     private func outOfStep() async throws -> [Int32] {
@@ -143,11 +247,13 @@ public struct SingleTableBackfill: Sendable {
         return ids
     }
 
-    /// Returns the number of token rows created.
-    private func handleMissingTokens() async throws -> Int {
+    /// Returns the number of token rows created. `loggedOnly`: only words in the change log (the catch-up
+    /// needs no scan of every legacy word then).
+    private func handleMissingTokens(loggedOnly: Bool = false) async throws -> Int {
+        let words = loggedOnly ? BackfillSQL.loggedLegacyWords : BackfillSQL.legacyWords
         switch options.onMissingToken {
         case .fail:
-            for try await (count, examples) in try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.missingTokens))
+            for try await (count, examples) in try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.missingTokens(words: words)))
                 .decode((Int, [String]).self) where count > 0 {
                 throw MigratorError(
                     sqlState: "23503",
@@ -157,7 +263,7 @@ public struct SingleTableBackfill: Sendable {
             }
             return 0
         case .create:
-            let created = try await database.scalarInt(PostgresQuery(unsafeSQL: BackfillSQL.createMissingTokens)) ?? 0
+            let created = try await database.scalarInt(PostgresQuery(unsafeSQL: BackfillSQL.createMissingTokens(words: words))) ?? 0
             if created > 0 {
                 report(.message("created \(created) inactive token row(s) for legacy words with no vocabulary row"))
             }
@@ -181,20 +287,27 @@ public struct SingleTableBackfill: Sendable {
             """)
     }
 
-    private struct State { var start: Int; var next: Int; var end: Int }
+    private func resumable() async throws -> Bool {
+        try await database.scalarInt("""
+            SELECT count(*)::int8 FROM pgcutover_backfill
+            WHERE name = \(Self.name) AND relationships_cap IS NOT DISTINCT FROM \(options.relationshipsCap)::int4
+              AND on_missing_token = \(options.onMissingToken.rawValue)
+            """) == 1
+    }
 
     /// Resumes the recorded run when its options match; otherwise (first run, or the cap or missing-token
-    /// policy changed) starts a main pass over every token that exists now.
-    private func loadOrStartState() async throws -> State {
+    /// policy changed) starts a main pass over every token that exists now, cut into lanes.
+    private func loadOrStartLanes() async throws -> (lanes: [BackfillLane], total: Int) {
         let rows = try await database.query("""
-            SELECT relationships_cap::int8, on_missing_token, next_id, end_id,
-                   (SELECT coalesce(min(id), 0)::int8 FROM coordizer_vocabulary)
+            SELECT relationships_cap::int8, on_missing_token, lane_next, lane_end, end_id - start_id
             FROM pgcutover_backfill WHERE name = \(Self.name)
             """)
-        for try await (cap, policy, next, end, start) in rows.decode((Int?, String, Int, Int, Int).self) {
+        for try await (cap, policy, next, end, total) in rows.decode((Int?, String, [Int], [Int], Int).self) {
             if cap == options.relationshipsCap && policy == options.onMissingToken.rawValue {
-                if next > start && next < end { report(.message("resuming the main pass at token id \(next) of \(end)")) }
-                return State(start: min(start, next), next: next, end: end)
+                let lanes = zip(next, end).enumerated().map { BackfillLane(index: $0.offset + 1, next: $0.element.0, end: $0.element.1) }
+                let left = lanes.reduce(0) { $0 + $1.end - $1.next }
+                if left > 0 && left < total { report(.message("resuming the main pass: \(left) of \(total) token ids left")) }
+                return (lanes, total)
             }
             report(.message("options changed since the last run; recomputing every token"))
         }
@@ -202,14 +315,18 @@ public struct SingleTableBackfill: Sendable {
         for try await (low, high) in try await database.query(
             "SELECT coalesce(min(id), 0)::int8, coalesce(max(id) + 1, 0)::int8 FROM coordizer_vocabulary"
         ).decode((Int, Int).self) { (start, end) = (low, high) }
+        // Four lanes per connection: enough for an even finish, few enough that each lane is many batches.
+        let lanes = BackfillLane.split(start: start, end: end, batchSize: options.batchSize, lanes: 4 * max(1, options.jobs))
         try await database.query("""
-            INSERT INTO pgcutover_backfill (name, relationships_cap, on_missing_token, next_id, end_id)
-            VALUES (\(Self.name), \(options.relationshipsCap), \(options.onMissingToken.rawValue), \(start), \(end))
+            INSERT INTO pgcutover_backfill (name, relationships_cap, on_missing_token, start_id, end_id, lane_next, lane_end)
+            VALUES (\(Self.name), \(options.relationshipsCap), \(options.onMissingToken.rawValue), \(start), \(end),
+                    \(lanes.map(\.next)), \(lanes.map(\.end)))
             ON CONFLICT (name) DO UPDATE SET relationships_cap = excluded.relationships_cap,
-                on_missing_token = excluded.on_missing_token, next_id = excluded.next_id, end_id = excluded.end_id,
+                on_missing_token = excluded.on_missing_token, start_id = excluded.start_id, end_id = excluded.end_id,
+                lane_next = excluded.lane_next, lane_end = excluded.lane_end,
                 batches = 0, rows_updated = 0, started_at = now(), updated_at = now(), main_pass_done_at = NULL
             """)
-        return State(start: start, next: start, end: end)
+        return (lanes, end - start)
     }
 
     private func describeCap(_ summary: inout BackfillSummary) async throws {

@@ -52,14 +52,15 @@ public struct MigrationRunner: Sendable {
         }
         if try await database.tableExists("pgcutover_backfill") {
             let rows = try await database.query("""
-                SELECT name, coalesce(relationships_cap::text, 'none'), on_missing_token, next_id, end_id, batches,
-                       rows_updated, tokens_created, main_pass_done_at IS NOT NULL
+                SELECT name, coalesce(relationships_cap::text, 'none'), on_missing_token,
+                       end_id - start_id - (SELECT coalesce(sum(e - n), 0) FROM unnest(lane_next, lane_end) AS l(n, e))::int8,
+                       end_id - start_id, batches, rows_updated, tokens_created, main_pass_done_at IS NOT NULL
                 FROM pgcutover_backfill ORDER BY name
                 """)
-            for try await (name, cap, policy, next, end, batches, updated, created, done)
+            for try await (name, cap, policy, covered, total, batches, updated, created, done)
                 in rows.decode((String, String, String, Int, Int, Int, Int, Int, Bool).self)
             {
-                lines.append("backfill \(name): " + (done ? "main pass complete" : "main pass at token id \(next) of \(end)")
+                lines.append("backfill \(name): " + (done ? "main pass complete" : "main pass at \(covered) of \(total) token ids")
                     + "; \(batches) batch(es), \(updated) row(s) updated, \(created) token row(s) created; "
                     + "cap \(cap), on missing token: \(policy)")
             }
@@ -125,13 +126,15 @@ public struct MigrationRunner: Sendable {
             }
             say("applying \(file.name) (\(file.steps.count) step(s))")
             let started = ContinuousClock.now
-            // Steps before the backfill marker (the columns), the backfill, then the rest (the indexes,
-            // built once over the filled columns rather than updated row by row during the backfill).
+            // Steps before the backfill marker (0020: the columns, and the indexes, built while the columns
+            // are empty so the batches maintain them), the backfill, then the rest.
             for step in file.steps.prefix(file.backfillAfterStep) { try await ddl.run(step) }
+            let stepsBefore = started.duration(to: .now)
             var result: BackfillSummary?
             if backfill != nil {
                 say("backfill \(SingleTableBackfill.name)")
-                let main = try await backfillJob().runMainPass()
+                var main = try await backfillJob().runMainPass()
+                main.stepsBeforeBackfillTime = stepsBefore
                 if main.interrupted {
                     try await applyDuringBackfill(files.filter { $0.version > file.version }, applied, ledger, ddl)
                     return main
@@ -179,7 +182,8 @@ public struct MigrationRunner: Sendable {
     }
 
     private func backfillJob() -> SingleTableBackfill {
-        SingleTableBackfill(database: database, options: settings.backfill, report: report)
+        SingleTableBackfill(database: database, options: settings.backfill, lockTimeoutMilliseconds: settings.lockTimeoutMilliseconds,
+                            lockRetries: settings.lockRetries, report: report)
     }
 
     private func requireTablesForBackfill() async throws {
@@ -190,7 +194,7 @@ public struct MigrationRunner: Sendable {
     }
 
     private func checkNoMissingTokens() async throws {
-        for try await (count, examples) in try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.missingTokens))
+        for try await (count, examples) in try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.missingTokens()))
             .decode((Int, [String]).self) where count > 0 {
             throw MigratorError(
                 sqlState: "23503",
@@ -240,6 +244,8 @@ public struct MigrationRunner: Sendable {
         let ddl = OnlineDDL(database: database, lockTimeoutMilliseconds: settings.lockTimeoutMilliseconds,
                             retries: settings.lockRetries, say: { text in report(.message(text)) })
         for step in downSteps { try await ddl.run(step) }
+        // A killed or interrupted backfill may have left its change log (triggers on the legacy tables).
+        if file.backfill != nil { try await BackfillChangeLog(database: database, ddl: ddl).remove {} }
         try await database.execute("SET lock_timeout = 0")
         if let name = file.backfill, try await database.tableExists("pgcutover_backfill") {
             try await database.query("DELETE FROM pgcutover_backfill WHERE name = \(name)")
