@@ -9,9 +9,15 @@ import Rewriter
 //   swift build -c release --product rewriter-benchmark && .build/release/rewriter-benchmark [config/mapping.toml]
 // With `--print`, it prints the rewrite of the statement read from standard input instead (what
 // the proxy would send), so that scripts can time the rewritten SQL on the server alone.
+// `--only TEXT` runs only the shapes whose name contains TEXT, uncached (for a profiler).
 var arguments = Array(CommandLine.arguments.dropFirst())
 let printOnly = arguments.first == "--print"
 if printOnly { arguments.removeFirst() }
+var only: String?
+if arguments.first == "--only", arguments.count > 1 {
+    only = arguments[1]
+    arguments.removeFirst(2)
+}
 let path = arguments.first ?? "config/mapping.toml"
 let rewriter = Rewriter(mapping: try Rewriter.loadMapping(path: path))
 let router = StatementRouter(rewriter: rewriter)
@@ -77,7 +83,11 @@ func micros(_ iterations: Int, _ body: () -> Void) -> Double {
 }
 
 print("statement                      bytes   uncached µs   cache hit µs")
-for (name, sql) in shapes {
+for (name, sql) in shapes where only.map(name.contains) ?? true {
+    if only != nil {
+        print(name, String(format: "%.2f µs", micros(2_000) { _ = rewriter.rewrite(sql) }))
+        continue
+    }
     let outcome = rewriter.rewrite(sql)
     if case .refused(let error) = outcome { print("\(name): refused: \(error)") }
     let uncached = micros(sql.utf8.count > 4000 ? 300 : 2_000) { _ = rewriter.rewrite(sql) }

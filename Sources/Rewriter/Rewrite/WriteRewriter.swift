@@ -392,24 +392,31 @@ struct WriteRewriter {
     ) throws(RewriteError) -> String? {
         let tokens = statement.tokens
         guard start < tokens.count, statement.isKeyword(start, "values") else { return nil }
-        let types = columns.map { table.column(named: $0)?.sqlType ?? "text" }
-        var rows: [String] = []
+        let types = columns.map { ") AS " + (table.column(named: $0)?.sqlType ?? "text") + ")" }
+        // One string grown in place: a batch of hundreds of rows would otherwise make a string
+        // per item, per row and per join.
+        var values = "VALUES "
+        values.reserveCapacity(3 * (end - tokens[start].start))
+        var rows = 0
         var index = start + 1
         while index < tokens.count, tokens[index].start < end {
             guard let group = statement.parenthesized(after: index - 1) else { return nil }
             let items = split(group.inner)
             guard items.count == columns.count else { return nil }
-            let typed = zip(items, types).map { item, type -> String in
-                let text = render(tokens[item.first].start..<tokens[item.last].end, extra: defaults)
-                return "CAST((\(text)) AS \(type))"
+            values += rows == 0 ? "(" : ", ("
+            for (position, (item, type)) in zip(items, types).enumerated() {
+                values += position == 0 ? "CAST((" : ", CAST(("
+                values += render(tokens[item.first].start..<tokens[item.last].end, extra: defaults)
+                values += type
             }
-            rows.append("(" + typed.joined(separator: ", ") + ")")
+            values += ")"
+            rows += 1
             index = statement.firstToken(atOrAfter: group.outer.upperBound)
             guard index < tokens.count, tokens[index].start < end else { break }
-            guard statement.tokenText(index) == "," else { return nil }
+            guard statement.isCharacter(index, ",") else { return nil }
             index += 1
         }
-        return rows.isEmpty ? nil : "VALUES " + rows.joined(separator: ", ")
+        return rows == 0 ? nil : values
     }
 
     /// `DEFAULT` inside VALUES becomes the column's default (a CTE's VALUES has no column defaults).
@@ -452,7 +459,7 @@ struct WriteRewriter {
     // MARK: Tokens
 
     private func render(_ range: Range<Int>, extra: [TextEdit] = []) -> String {
-        statement.render(range, edits: readEdits + extra)
+        statement.render(range, edits: extra.isEmpty ? readEdits : readEdits + extra)
     }
 
     private func span(of keyword: String, in clauses: [(keyword: String, index: Int, start: Int)], ends: [Int]) -> Range<Int>? {
@@ -482,7 +489,7 @@ struct WriteRewriter {
                 // After a `.` a word is part of a name, even a reserved one: `USING excluded.returning`
                 // names a table, and its RETURNING is no clause.
                 for keyword in keywords where !found.contains(where: { $0.keyword == keyword }) {
-                    let matches = keyword == "=" ? statement.tokenText(index) == "=" : statement.isKeyword(index, keyword)
+                    let matches = keyword == "=" ? statement.isCharacter(index, "=") : statement.isKeyword(index, keyword)
                     guard matches else { continue }
                     if keyword == "on", !(index + 1 < tokens.count && statement.isKeyword(index + 1, "conflict")) { continue }
                     if keyword == "from", index > 0, statement.isKeyword(index - 1, "distinct") { continue }
@@ -506,7 +513,7 @@ struct WriteRewriter {
             let kind = tokens[index].kind
             if kind == ScannedToken.openParen || kind == ScannedToken.openBracket { depth += 1 }
             if kind == ScannedToken.closeParen || kind == ScannedToken.closeBracket { depth -= 1 }
-            if depth == 0, statement.tokenText(index) == "," {
+            if depth == 0, statement.isCharacter(index, ",") {
                 items.append((itemStart, index - 1))
                 itemStart = index + 1
             }
