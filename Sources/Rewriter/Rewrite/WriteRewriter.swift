@@ -392,10 +392,11 @@ struct WriteRewriter {
     ) throws(RewriteError) -> String? {
         let tokens = statement.tokens
         guard start < tokens.count, statement.isKeyword(start, "values") else { return nil }
-        let types = columns.map { ") AS " + (table.column(named: $0)?.sqlType ?? "text") + ")" }
-        // One string grown in place: a batch of hundreds of rows would otherwise make a string
-        // per item, per row and per join.
-        var values = "VALUES "
+        let types = columns.map { Array((") AS " + (table.column(named: $0)?.sqlType ?? "text") + ")").utf8) }
+        // One buffer grown in place: a batch of hundreds of rows would otherwise make a string
+        // per item, per row and per join. Items with no edit inside are the client's bytes.
+        let plain = readEdits.isEmpty && defaults.isEmpty
+        var values: [UInt8] = Array("VALUES ".utf8)
         values.reserveCapacity(3 * (end - tokens[start].start))
         var rows = 0
         var index = start + 1
@@ -403,20 +404,25 @@ struct WriteRewriter {
             guard let group = statement.parenthesized(after: index - 1) else { return nil }
             let items = split(group.inner)
             guard items.count == columns.count else { return nil }
-            values += rows == 0 ? "(" : ", ("
+            values.append(contentsOf: rows == 0 ? "(".utf8 : ", (".utf8)
             for (position, (item, type)) in zip(items, types).enumerated() {
-                values += position == 0 ? "CAST((" : ", CAST(("
-                values += render(tokens[item.first].start..<tokens[item.last].end, extra: defaults)
-                values += type
+                values.append(contentsOf: position == 0 ? "CAST((".utf8 : ", CAST((".utf8)
+                let range = tokens[item.first].start..<tokens[item.last].end
+                if plain {
+                    values.append(contentsOf: statement.text[range])
+                } else {
+                    values.append(contentsOf: render(range, extra: defaults).utf8)
+                }
+                values.append(contentsOf: type)
             }
-            values += ")"
+            values.append(UInt8(ascii: ")"))
             rows += 1
             index = statement.firstToken(atOrAfter: group.outer.upperBound)
             guard index < tokens.count, tokens[index].start < end else { break }
             guard statement.isCharacter(index, ",") else { return nil }
             index += 1
         }
-        return rows == 0 ? nil : values
+        return rows == 0 ? nil : String(decoding: values, as: UTF8.self)
     }
 
     /// `DEFAULT` inside VALUES becomes the column's default (a CTE's VALUES has no column defaults).
