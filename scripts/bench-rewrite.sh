@@ -147,8 +147,10 @@ cat >"$work/join.sql" <<'SQL'
 SELECT g.word, g.relevance_score, b.neighbor, b.cooccurrence_count FROM god_vocabulary_profiles g JOIN basin_relationships b ON b.word = g.word WHERE g.god_name = :god ORDER BY b.cooccurrence_count DESC, b.neighbor LIMIT 50;
 SQL
 {
+    # Row i's word is drawn from its own 85 words, so no batch proposes one (word, neighbor) twice
+    # (which ON CONFLICT DO UPDATE refuses, and pgbench would abort on).
     for i in $(seq 1 100); do
-        echo "\\set w$i random(1, 8513)"
+        echo "\\set w$i random($(((i - 1) * 85 + 1)), $((i * 85)))"
         echo "\\set n$i random(1, 16031)"
     done
     printf 'INSERT INTO basin_relationships (word, neighbor, cooccurrence_count, fisher_distance, avg_phi, max_phi, contexts, updated_at) VALUES '
