@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Legacy statements at scale 1.0: each statement shape on the legacy tables (direct to PostgreSQL)
 # against the same statement through `pgcutover serve --mode rewrite` on the migrated table, in one
-# run, with pgbench custom scripts (-M prepared where parameterized, -c 1 and -c 4). Prints a
+# run, with pgbench custom scripts (-M prepared where parameterized, -c 1 and -c 4). A fourth
+# column runs the rewritten SQL itself directly on the migrated database (no proxy), which
+# separates what the rewritten statement costs the server from what the proxy hop costs. Prints a
 # Markdown table and appends it, with the command and date, to docs/benchmarks.md under
 # "Rewrite: legacy statements direct vs rewritten through pgcutover".
 #   scripts/bench-rewrite.sh
 # Environment:
 #   PGCUTOVER_BIN             proxy binary (default .build/release/pgcutover, built if missing)
+#   PGCUTOVER_REWRITER_BENCHMARK_BIN  prints the rewritten SQL (default
+#                             .build/release/rewriter-benchmark, built if missing)
 #   PGCUTOVER_PG_PORT         the project's PostgreSQL (default 55438)
 #   PGCUTOVER_BENCH_SECONDS   pgbench -T per measurement (default 5)
 #   PGCUTOVER_BENCH_KEEP=1    reuse the benchmark databases if they exist
@@ -16,6 +20,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 port=${PGCUTOVER_PG_PORT:-55438}
 bin=${PGCUTOVER_BIN:-.build/release/pgcutover}
+rewriter_bin=${PGCUTOVER_REWRITER_BENCHMARK_BIN:-.build/release/rewriter-benchmark}
 seconds=${PGCUTOVER_BENCH_SECONDS:-5}
 legacy_db=pgcutover_bench_legacy
 migrated_db=pgcutover_bench_migrated
@@ -27,6 +32,10 @@ bash scripts/postgres.sh start "$port" >/dev/null
 if [ ! -x "$bin" ]; then
     echo "== building pgcutover (release)"
     swift build -c release --product pgcutover 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] '
+fi
+if [ ! -x "$rewriter_bin" ]; then
+    echo "== building rewriter-benchmark (release)"
+    swift build -c release --product rewriter-benchmark 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\] '
 fi
 
 psql_db() { local db=$1; shift; psql -h 127.0.0.1 -p "$port" -U postgres -d "$db" -qAtX -v ON_ERROR_STOP=1 "$@"; }
@@ -141,8 +150,10 @@ cat >"$work/join.sql" <<'SQL'
 SELECT g.word, g.relevance_score, b.neighbor, b.cooccurrence_count FROM god_vocabulary_profiles g JOIN basin_relationships b ON b.word = g.word WHERE g.god_name = :god ORDER BY b.cooccurrence_count DESC, b.neighbor LIMIT 50;
 SQL
 {
+    # Row i's word is drawn from its own 85 words, so no batch proposes one (word, neighbor) twice
+    # (which ON CONFLICT DO UPDATE refuses, and pgbench would abort on).
     for i in $(seq 1 100); do
-        echo "\\set w$i random(1, 8513)"
+        echo "\\set w$i random($(((i - 1) * 85 + 1)), $((i * 85)))"
         echo "\\set n$i random(1, 16031)"
     done
     printf 'INSERT INTO basin_relationships (word, neighbor, cooccurrence_count, fisher_distance, avg_phi, max_phi, contexts, updated_at) VALUES '
@@ -157,6 +168,36 @@ WITH word_totals AS (SELECT word, SUM(cooccurrence_count) as total_cooc FROM bas
 SQL
 words='{tok10,tok200,tok3000,tok4500,tok8000}'
 
+# The same scripts with each statement replaced by its rewrite, to run on the migrated database
+# without the proxy. pgbench variables become parameters for the rewriter ($1 … in order of first
+# use, as pgbench -M prepared sends them) and are put back afterwards, so both ways the server
+# gets the same text: the proxy rewrites what pgbench sends, here pgbench sends the rewrite.
+rewrite_script() { # script -> rw_script
+    python3 - "$rewriter_bin" "$work/$1" "$work/rw_$1" <<'PY'
+import re, subprocess, sys
+rewriter, source, target = sys.argv[1:]
+variable = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
+out = []
+for line in open(source).read().splitlines():
+    if line.startswith("\\") or not line.strip():
+        out.append(line)
+        continue
+    names = []
+    def to_param(match):
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return "$%d" % (names.index(match.group(1)) + 1)
+    sql = variable.sub(to_param, line.rstrip().rstrip(";"))
+    rewritten = subprocess.run([rewriter, "--print", "config/mapping.toml"], input=sql, text=True,
+                               capture_output=True, check=True).stdout.strip()
+    out.append(re.sub(r"\$([0-9]+)(?![0-9])", lambda m: ":" + names[int(m.group(1)) - 1], rewritten) + ";")
+open(target, "w").write("\n".join(out) + "\n")
+PY
+}
+for script in seed_god.sql seed_words.sql full_load.sql join.sql upsert_batch.sql update_cte.sql; do
+    rewrite_script "$script"
+done
+
 # Same answers both ways before timing anything (sorted text of the reads).
 answer() { # port db sql
     psql -h 127.0.0.1 -p "$1" -U postgres -d "$2" -qAtX -v ON_ERROR_STOP=1 -c "$3" | sort | md5sum
@@ -167,6 +208,17 @@ for sql in "SELECT word, relevance_score FROM god_vocabulary_profiles WHERE god_
            "SELECT count(*), sum(cooccurrence_count) FROM basin_relationships"; do
     if [ "$(answer "$port" "$legacy_db" "$sql")" != "$(answer "$proxy_port" "$migrated_db" "$sql")" ]; then
         echo "bench-rewrite: different answers direct and through pgcutover for: $sql" >&2
+        exit 1
+    fi
+done
+# And the rewritten scripts on their own: the reads answer as the legacy scripts do.
+answer_file() { # db script
+    psql -h 127.0.0.1 -p "$port" -U postgres -d "$1" -qAtX -v ON_ERROR_STOP=1 -v "god='athena'" \
+        -v "words='$words'" -f "$2" | sort | md5sum
+}
+for script in seed_god.sql seed_words.sql join.sql; do
+    if [ "$(answer_file "$legacy_db" "$work/$script")" != "$(answer_file "$migrated_db" "$work/rw_$script")" ]; then
+        echo "bench-rewrite: different answers from $script and its rewrite rw_$script" >&2
         exit 1
     fi
 done
@@ -197,10 +249,11 @@ measure() { # port db script mode clients -> "tps latency_ms"
 # which makes rows qualify again, is timed after it).
 psql_db "$legacy_db" -f "$work/update_cte.sql" >/dev/null
 psql -h 127.0.0.1 -p "$proxy_port" -U postgres -d "$migrated_db" -qAtX -v ON_ERROR_STOP=1 -f "$work/update_cte.sql" >/dev/null
+psql_db "$migrated_db" -f "$work/rw_update_cte.sql" >/dev/null
 
 date_utc=$(date -u '+%Y-%m-%d %H:%M UTC')
-table="| statement shape | pgbench | clients | legacy direct TPS | direct latency (ms) | legacy via pgcutover passthrough TPS | passthrough latency (ms) | rewritten via pgcutover TPS | rewritten latency (ms) | rewritten/direct TPS |
-|---|---|---|---|---|---|---|---|---|---|"
+table="| statement shape | pgbench | clients | legacy direct TPS | direct latency (ms) | legacy via pgcutover passthrough TPS | passthrough latency (ms) | rewritten SQL direct TPS | rewritten SQL direct latency (ms) | rewritten via pgcutover TPS | rewritten latency (ms) | rewritten SQL direct/legacy direct TPS | rewritten via pgcutover/direct TPS |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for entry in "${shapes[@]}"; do
     IFS='|' read -r label script mode <<<"$entry"
     for clients in 1 4; do
@@ -209,12 +262,15 @@ for entry in "${shapes[@]}"; do
         read -r d_tps d_lat <<<"$result"
         result=$(measure "$pass_port" "$legacy_db" "$script" "$mode" "$clients")
         read -r t_tps t_lat <<<"$result"
+        result=$(measure "$port" "$migrated_db" "rw_$script" "$mode" "$clients")
+        read -r s_tps s_lat <<<"$result"
         result=$(measure "$proxy_port" "$migrated_db" "$script" "$mode" "$clients")
         read -r p_tps p_lat <<<"$result"
+        server_ratio=$(python3 -c "print(f'{$s_tps / $d_tps:.2f}' if $d_tps else '-')")
         ratio=$(python3 -c "print(f'{$p_tps / $d_tps:.2f}' if $d_tps else '-')")
-        echo "   direct $d_tps tps $d_lat ms | passthrough $t_tps tps $t_lat ms | rewritten $p_tps tps $p_lat ms"
+        echo "   direct $d_tps tps $d_lat ms | passthrough $t_tps tps $t_lat ms | rewritten SQL direct $s_tps tps $s_lat ms | rewritten $p_tps tps $p_lat ms"
         table+="
-| $label | \`-M $mode\` | $clients | $d_tps | $d_lat | $t_tps | $t_lat | $p_tps | $p_lat | $ratio |"
+| $label | \`-M $mode\` | $clients | $d_tps | $d_lat | $t_tps | $t_lat | $s_tps | $s_lat | $p_tps | $p_lat | $server_ratio | $ratio |"
     done
 done
 
@@ -224,9 +280,12 @@ section="
 \`scripts/bench-rewrite.sh\` (pgbench \`-n -T $seconds -c N -j N\`, scripts in \`.run/bench-rewrite/\`; proxy:
 \`$bin serve --mode rewrite --mapping config/mapping.toml\`). Data: $data_source ($counts).
 Direct: the legacy tables on PostgreSQL 15; passthrough: the same, through pgcutover's default
-mode (the cost of the hop); rewritten: the same statement sent to pgcutover in rewrite mode, which
-rewrites it onto coordizer_vocabulary's JSONB columns of the migrated copy. Writes change each
-database as they run (the upsert adds rows; the legacy database gets it twice), reads run first.
+mode (the cost of the hop); rewritten SQL direct: the statement's rewrite (as \`rewriter-benchmark
+--print\` makes it, pgbench variables as parameters) run directly on the migrated copy, the
+server's share of the rewritten statement; rewritten via pgcutover: the legacy statement sent to
+pgcutover in rewrite mode, which rewrites it onto coordizer_vocabulary's JSONB columns of the
+migrated copy. Writes change each database as they run (the upsert adds rows; each database gets
+it twice), reads run first.
 The strength UPDATE runs once on each side before it is timed, so its figures are the script
 loop's steady state: every relationship row read and tested, none qualifying. Figures are one
 pgbench run each (TPS over the run, mean latency), not medians; the machine is shared.

@@ -9,6 +9,7 @@ public struct Rewriter: Sendable {
     public let options: RewriterOptions
     private let folds: [String: FoldedRows]
     private let precheck: LegacyNamePrecheck
+    private let valuesRowNeedles: [[UInt8]]
 
     public init(mapping: Mapping, options: RewriterOptions = RewriterOptions()) {
         self.mapping = mapping
@@ -19,6 +20,7 @@ public struct Rewriter: Sendable {
         }
         self.folds = folds
         self.precheck = LegacyNamePrecheck(names: mapping.tables.map(\.name))
+        self.valuesRowNeedles = ParseTree.valuesRowNeedles(names: mapping.tables.map(\.name))
     }
 
     /// False when `sql` cannot name a legacy table (no legacy name in it, in any case or quoting):
@@ -44,7 +46,8 @@ public struct Rewriter: Sendable {
         guard precheck.mayReference(sql) else { return .passThrough }
         let tree: ParseTree
         do {
-            tree = try ParseTree.parse(sql)
+            // A VALUES row of constants needs no analysis: only its text is copied, by token.
+            tree = try ParseTree.parse(sql, skippingValuesRowsWithout: valuesRowNeedles)
         } catch {
             switch error {
             case .syntax: return .passThrough

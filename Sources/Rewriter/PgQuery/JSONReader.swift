@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict reader for the JSON libpg_query writes (UTF-8, no surrogate tricks needed beyond \u).
 struct JSONReader {
     private let bytes: UnsafeBufferPointer<UInt8>
@@ -15,10 +17,17 @@ struct JSONReader {
     /// stay far below: a page of SQL with subqueries in subqueries nests some dozens of levels.
     static let maximumDepth = 500
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(Malformed) -> JSON {
+    /// With `inertRowsExcept`, every row of a `valuesLists` after the first that contains none of
+    /// these strings (as a key or a value) is read as `null` instead of being decoded: a batch
+    /// INSERT of hundreds of rows of constants is most of its tree, and nothing the rewriter does
+    /// depends on such a row. The first row stays, for its width.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, inertRowsExcept needles: [[UInt8]]? = nil) throws(Malformed) -> JSON {
         var reader = JSONReader(bytes: bytes)
+        reader.needles = needles
         return try reader.value()
     }
+
+    private var needles: [[UInt8]]?
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -54,7 +63,11 @@ struct JSONReader {
                 let key = try string()
                 skipSpace()
                 try expect(UInt8(ascii: ":"))
-                object.members.append((key, try value()))
+                if let needles, key == "valuesLists" {
+                    object.members.append((key, try valuesRows(needles)))
+                } else {
+                    object.members.append((key, try value()))
+                }
                 skipSpace()
                 guard offset < bytes.count else { throw Malformed() }
                 if bytes[offset] == UInt8(ascii: ",") {
@@ -96,6 +109,101 @@ struct JSONReader {
             return .null
         default:
             return .int(try integer())
+        }
+    }
+
+    /// A `valuesLists` array: the first row decoded, later ones decoded only if not inert.
+    private mutating func valuesRows(_ needles: [[UInt8]]) throws(Malformed) -> JSON {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw Malformed(tooDeep: true) }
+        skipSpace()
+        try expect(UInt8(ascii: "["))
+        var rows: [JSON] = []
+        skipSpace()
+        if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
+            offset += 1
+            return .array(rows)
+        }
+        while true {
+            skipSpace()
+            let start = offset
+            if !rows.isEmpty, try skipInert(needles) {
+                rows.append(.null)
+            } else {
+                offset = start
+                rows.append(try value())
+            }
+            skipSpace()
+            guard offset < bytes.count else { throw Malformed() }
+            if bytes[offset] == UInt8(ascii: ",") {
+                offset += 1
+                continue
+            }
+            try expect(UInt8(ascii: "]"))
+            return .array(rows)
+        }
+    }
+
+    /// Moves past one value without decoding it; false (the offset then undefined) as soon as a
+    /// string equal to a needle appears. Throws as `value()` would: on malformed text, and when a
+    /// value in it lies deeper than `maximumDepth` (every string and number counted one level
+    /// inside its container, as `value()` counts a member's value).
+    private mutating func skipInert(_ needles: [[UInt8]]) throws(Malformed) -> Bool {
+        var open = 0
+        repeat {
+            skipSpace()
+            guard offset < bytes.count else { throw Malformed() }
+            let byte = bytes[offset]
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                open += 1
+                guard depth + open <= Self.maximumDepth else { throw Malformed(tooDeep: true) }
+                offset += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                open -= 1
+                offset += 1
+            case UInt8(ascii: ","), UInt8(ascii: ":"):
+                offset += 1
+            case UInt8(ascii: "\""):
+                guard depth + open + 1 <= Self.maximumDepth else { throw Malformed(tooDeep: true) }
+                offset += 1
+                let start = offset
+                var escaped = false
+                while offset < bytes.count, bytes[offset] != UInt8(ascii: "\"") {
+                    if bytes[offset] == UInt8(ascii: "\\") {
+                        escaped = true
+                        offset += 1
+                    }
+                    offset += 1
+                }
+                guard offset < bytes.count else { throw Malformed() }
+                let length = offset - start
+                offset += 1
+                // libpg_query escapes only quotes, backslashes and control characters, which no
+                // needle contains: an escaped string is none of them.
+                if !escaped {
+                    for needle in needles where needle.count == length {
+                        if needle.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes.baseAddress! + start, length) == 0 }) {
+                            return false
+                        }
+                    }
+                }
+            default:
+                guard depth + open + 1 <= Self.maximumDepth else { throw Malformed(tooDeep: true) }
+                // true, false, null, or a number: up to the next delimiter.
+                let start = offset
+                while offset < bytes.count, !Self.isDelimiter(bytes[offset]) { offset += 1 }
+                guard offset > start else { throw Malformed() }
+            }
+        } while open > 0
+        return true
+    }
+
+    private static func isDelimiter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: ":"), 0x20, 0x0A, 0x0D, 0x09: true
+        default: false
         }
     }
 

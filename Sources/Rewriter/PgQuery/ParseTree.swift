@@ -21,7 +21,23 @@ struct ParseTree {
         case tooDeep
     }
 
-    static func parse(_ sql: String) throws(Failure) -> ParseTree {
+    /// The node types and fields that make a VALUES row matter to the rewriter: statements and
+    /// relations inside it, column references (checked for system columns and whole rows), and
+    /// DEFAULT (replaced by the column's default).
+    static let significantInValuesRows = [
+        "SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "RangeVar", "relname", "ColumnRef",
+        "SetToDefault",
+    ]
+
+    /// The strings `parse(_:skippingValuesRowsWithout:)` looks for: `significantInValuesRows`
+    /// and the given names (a legacy name as a string is a mention the analysis may look for).
+    static func valuesRowNeedles(names: [String]) -> [[UInt8]] {
+        (significantInValuesRows + names).map { Array($0.utf8) }
+    }
+
+    /// With `needles` (`valuesRowNeedles`), the rows of a VALUES list after the first are `null`
+    /// in the tree unless they contain one of them as a string (see `JSONReader`).
+    static func parse(_ sql: String, skippingValuesRowsWithout needles: [[UInt8]]? = nil) throws(Failure) -> ParseTree {
         let result = pg_query_parse(sql)
         defer { pg_query_free_parse_result(result) }
         if let error = result.error {
@@ -32,7 +48,9 @@ struct ParseTree {
         var tooDeep = false
         let root = json.withMemoryRebound(to: UInt8.self, capacity: length) { text -> JSON? in
             do throws(JSONReader.Malformed) {
-                return try JSONReader.parse(UnsafeBufferPointer(start: text, count: length))
+                return try JSONReader.parse(
+                    UnsafeBufferPointer(start: text, count: length),
+                    inertRowsExcept: needles)
             } catch {
                 tooDeep = error.tooDeep
                 return nil

@@ -52,18 +52,34 @@ struct FoldedRows: Sendable {
         guard predicate.column.name == table.keyColumn else { return nil }
         switch (table.kind, predicate.column.source, predicate.form) {
         case (.keyedObject, _, .equals):
-            return "\(container) ? \(operands[0])"
+            return "\(container) ? \(Self.opaque(operands[0]))"
         case (.keyedObject, _, .any):
             return "\(container) ?| \(operands[0])"
         case (.keyedObject, _, .inList):
             return "\(container) ?| ARRAY[\(operands.joined(separator: ", "))]"
         case (.keyedArray, .member(let jsonKey), .equals):
             // The explicit type keeps a parameter's type what the legacy `key = $n` inferred.
-            return "\(container) @> jsonb_build_array(jsonb_build_object(\(SQLText.literal(jsonKey)),"
+            let element = "jsonb_build_array(jsonb_build_object(\(SQLText.literal(jsonKey)),"
                 + " (\(operands[0]))::\(predicate.column.sqlType)))"
+            return "\(container) @> \(Self.opaque(element, parameter: operands[0]))"
         default:
             return nil
         }
+    }
+
+    /// A GIN condition's operand that is a parameter goes in a scalar subquery, which the planner
+    /// cannot look into: prepared statements then get the same estimate, and so the same plan,
+    /// whatever value is bound, and Postgres reuses one generic plan instead of planning each
+    /// execution anew (a parameter it can see makes the custom plan's estimate, from the value's
+    /// statistics, look far cheaper than the generic plan's default 1% of rows; the legacy
+    /// `god_name = $1` has no such gap). The value is the same and still uses the index (an
+    /// InitPlan's result is a constant to the index scan). Constants stay as they are: a simple
+    /// query is planned once anyway, with the value's statistics.
+    private static func opaque(_ operand: String, parameter: String? = nil) -> String {
+        let token = Array((parameter ?? operand).utf8.prefix(2))
+        // `$1`, not a dollar-quoted constant (`$$athena$$`, `$q$athena$q$`).
+        let isParameter = token.count == 2 && token[0] == UInt8(ascii: "$") && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(token[1])
+        return isParameter ? "(SELECT \(operand))" : operand
     }
 
     /// `to_jsonb(column)` back to the column: `->>` then a cast gives exact values for numbers,

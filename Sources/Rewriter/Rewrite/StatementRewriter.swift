@@ -63,7 +63,7 @@ struct StatementRewriter {
         guard last > first else { return "" }
         let lower = tokens[first].start
         let upper = tokens[last - 1].end
-        let inside = edits.filter { $0.range.lowerBound >= lower && $0.range.upperBound <= upper }
+        let inside = edits.isEmpty ? [] : edits.filter { $0.range.lowerBound >= lower && $0.range.upperBound <= upper }
         if inside.isEmpty, !marksPositions { return String(decoding: text[lower..<upper], as: UTF8.self) }
         let shifted = inside.map {
             TextEdit(range: ($0.range.lowerBound - lower)..<($0.range.upperBound - lower), replacement: $0.replacement, origin: $0.origin)
@@ -177,8 +177,20 @@ struct StatementRewriter {
     }
 
     func isKeyword(_ index: Int, _ keyword: String) -> Bool {
-        let token = text[tokens[index].start..<tokens[index].end]
-        return token.count == keyword.utf8.count
-            && zip(token, keyword.utf8).allSatisfy { ($0 | 0x20) == $1 }
+        let token = tokens[index]
+        guard token.end - token.start == keyword.utf8.count else { return false }
+        var offset = token.start
+        for byte in keyword.utf8 {
+            guard text[offset] | 0x20 == byte else { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    /// True when token `index` is the one character `character` (`,`, `=`): no String made, as
+    /// this runs for every token of a long VALUES list.
+    func isCharacter(_ index: Int, _ character: Unicode.Scalar) -> Bool {
+        let token = tokens[index]
+        return token.end - token.start == 1 && text[token.start] == UInt8(ascii: character)
     }
 }

@@ -417,24 +417,37 @@ struct WriteRewriter {
     ) throws(RewriteError) -> String? {
         let tokens = statement.tokens
         guard start < tokens.count, statement.isKeyword(start, "values") else { return nil }
-        let types = columns.map { table.column(named: $0)?.sqlType ?? "text" }
-        var rows: [String] = []
+        let types = columns.map { Array((") AS " + (table.column(named: $0)?.sqlType ?? "text") + ")").utf8) }
+        // One buffer grown in place: a batch of hundreds of rows would otherwise make a string
+        // per item, per row and per join. Items with no edit inside are the client's bytes.
+        let plain = readEdits.isEmpty && defaults.isEmpty
+        var values: [UInt8] = Array("VALUES ".utf8)
+        values.reserveCapacity(3 * (end - tokens[start].start))
+        var rows = 0
         var index = start + 1
         while index < tokens.count, tokens[index].start < end {
             guard let group = statement.parenthesized(after: index - 1) else { return nil }
             let items = split(group.inner)
             guard items.count == columns.count else { return nil }
-            let typed = zip(items, types).map { item, type -> String in
-                let text = render(tokens[item.first].start..<tokens[item.last].end, extra: defaults)
-                return "CAST((\(text)) AS \(type))"
+            values.append(contentsOf: rows == 0 ? "(".utf8 : ", (".utf8)
+            for (position, (item, type)) in zip(items, types).enumerated() {
+                values.append(contentsOf: position == 0 ? "CAST((".utf8 : ", CAST((".utf8)
+                let range = tokens[item.first].start..<tokens[item.last].end
+                if plain {
+                    values.append(contentsOf: statement.text[range])
+                } else {
+                    values.append(contentsOf: render(range, extra: defaults).utf8)
+                }
+                values.append(contentsOf: type)
             }
-            rows.append("(" + typed.joined(separator: ", ") + ")")
+            values.append(UInt8(ascii: ")"))
+            rows += 1
             index = statement.firstToken(atOrAfter: group.outer.upperBound)
             guard index < tokens.count, tokens[index].start < end else { break }
-            guard statement.tokenText(index) == "," else { return nil }
+            guard statement.isCharacter(index, ",") else { return nil }
             index += 1
         }
-        return rows.isEmpty ? nil : "VALUES " + rows.joined(separator: ", ")
+        return rows == 0 ? nil : String(decoding: values, as: UTF8.self)
     }
 
     /// `DEFAULT` inside VALUES becomes the column's default (a CTE's VALUES has no column defaults).
@@ -477,7 +490,7 @@ struct WriteRewriter {
     // MARK: Tokens
 
     private func render(_ range: Range<Int>, extra: [TextEdit] = []) -> String {
-        statement.render(range, edits: readEdits + extra)
+        statement.render(range, edits: extra.isEmpty ? readEdits : readEdits + extra)
     }
 
     private func span(of keyword: String, in clauses: [(keyword: String, index: Int, start: Int)], ends: [Int]) -> Range<Int>? {
@@ -507,7 +520,7 @@ struct WriteRewriter {
                 // After a `.` a word is part of a name, even a reserved one: `USING excluded.returning`
                 // names a table, and its RETURNING is no clause.
                 for keyword in keywords where !found.contains(where: { $0.keyword == keyword }) {
-                    let matches = keyword == "=" ? statement.tokenText(index) == "=" : statement.isKeyword(index, keyword)
+                    let matches = keyword == "=" ? statement.isCharacter(index, "=") : statement.isKeyword(index, keyword)
                     guard matches else { continue }
                     if keyword == "on", !(index + 1 < tokens.count && statement.isKeyword(index + 1, "conflict")) { continue }
                     if keyword == "from", index > 0, statement.isKeyword(index - 1, "distinct") { continue }
@@ -531,7 +544,7 @@ struct WriteRewriter {
             let kind = tokens[index].kind
             if kind == ScannedToken.openParen || kind == ScannedToken.openBracket { depth += 1 }
             if kind == ScannedToken.closeParen || kind == ScannedToken.closeBracket { depth -= 1 }
-            if depth == 0, statement.tokenText(index) == "," {
+            if depth == 0, statement.isCharacter(index, ",") {
                 items.append((itemStart, index - 1))
                 itemStart = index + 1
             }
