@@ -419,8 +419,9 @@ struct WriteRewriter {
         guard start < tokens.count, statement.isKeyword(start, "values") else { return nil }
         let types = columns.map { Array((") AS " + (table.column(named: $0)?.sqlType ?? "text") + ")").utf8) }
         // One buffer grown in place: a batch of hundreds of rows would otherwise make a string
-        // per item, per row and per join. Items with no edit inside are the client's bytes.
-        let plain = readEdits.isEmpty && defaults.isEmpty
+        // per item, per row and per join. Items with no edit inside are the client's bytes, unless
+        // positions are being marked (an error's position is mapped back through `render`).
+        let plain = readEdits.isEmpty && defaults.isEmpty && !statement.marksPositions
         var values: [UInt8] = Array("VALUES ".utf8)
         values.reserveCapacity(3 * (end - tokens[start].start))
         var rows = 0
