@@ -95,7 +95,8 @@ $2
 [cutover.shadow]
 user = "postgres"
 TOML
-    "$bin" serve --config "$run/$1.toml" 2>"$run/$1.log" &
+    # Its own session, like PgBouncer's -d (see bench-proxy.sh: autogroup scheduling).
+    setsid "$bin" serve --config "$run/$1.toml" 2>"$run/$1.log" &
     pids+=($!)
     wait_port "${port[$1]}" "$!" "$1"
 }

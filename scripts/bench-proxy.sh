@@ -71,7 +71,10 @@ for t in $targets; do
         port[$t]=$(free_port)
         extra=()
         [ "$t" = pgcutover ] || extra=(--threads "${t##*-}")
-        "$bin" serve --listen "127.0.0.1:${port[$t]}" --upstream "127.0.0.1:$pg_port" \
+        # Its own session, as a service manager starts a server and as `pgbouncer -d` does for
+        # itself: with the kernel's autogroup scheduling, a proxy left in this script's session
+        # shares one CPU group with pgbench and loses the cores to it under load.
+        setsid "$bin" serve --listen "127.0.0.1:${port[$t]}" --upstream "127.0.0.1:$pg_port" \
             --upstream-sslmode disable "${pgcutover_args[@]}" "${extra[@]}" 2>"$run/$t.log" &
         pids+=($!)
         wait_port "${port[$t]}" "$!" "$t"
