@@ -68,14 +68,7 @@ struct JSONReader {
                 } else {
                     object.members.append((key, try value()))
                 }
-                skipSpace()
-                guard offset < bytes.count else { throw Malformed() }
-                if bytes[offset] == UInt8(ascii: ",") {
-                    offset += 1
-                    continue
-                }
-                try expect(UInt8(ascii: "}"))
-                return .object(object)
+                guard try anotherElement(closedBy: UInt8(ascii: "}")) else { return .object(object) }
             }
         case UInt8(ascii: "["):
             offset += 1
@@ -87,14 +80,7 @@ struct JSONReader {
             }
             while true {
                 array.append(try value())
-                skipSpace()
-                guard offset < bytes.count else { throw Malformed() }
-                if bytes[offset] == UInt8(ascii: ",") {
-                    offset += 1
-                    continue
-                }
-                try expect(UInt8(ascii: "]"))
-                return .array(array)
+                guard try anotherElement(closedBy: UInt8(ascii: "]")) else { return .array(array) }
             }
         case UInt8(ascii: "\""):
             return .string(try string())
@@ -134,15 +120,21 @@ struct JSONReader {
                 offset = start
                 rows.append(try value())
             }
-            skipSpace()
-            guard offset < bytes.count else { throw Malformed() }
-            if bytes[offset] == UInt8(ascii: ",") {
-                offset += 1
-                continue
-            }
-            try expect(UInt8(ascii: "]"))
-            return .array(rows)
+            guard try anotherElement(closedBy: UInt8(ascii: "]")) else { return .array(rows) }
         }
+    }
+
+    /// After an element of an array or object: true when a comma says another follows, false once
+    /// the closing bracket is read.
+    private mutating func anotherElement(closedBy close: UInt8) throws(Malformed) -> Bool {
+        skipSpace()
+        guard offset < bytes.count else { throw Malformed() }
+        if bytes[offset] == UInt8(ascii: ",") {
+            offset += 1
+            return true
+        }
+        try expect(close)
+        return false
     }
 
     /// Moves past one value without decoding it; false (the offset then undefined) as soon as a
