@@ -127,6 +127,16 @@ ERROR_CASES = [pytest.param(case, id=case["name"],
                for case in CASES if case["group"] == "errors"]
 
 
+def assert_same_error(fields, pair, names):
+    """`fields(side)` runs the case on one side and returns its error's fields (None: no error);
+    the legacy statement must fail, and pgcutover with the same value in every named field."""
+    direct, proxy = pair
+    d, p = fields(direct), fields(proxy)
+    assert d is not None
+    diffs = {f: (d[f], p and p[f]) for f in names if p is None or d[f] != p[f]}
+    assert not diffs, diffs
+
+
 @pytest.mark.parametrize("case", ERROR_CASES)
 def test_error_fields(pair_psycopg2, case):
     """Beyond the SQLSTATE: every ErrorResponse field a driver exposes (psycopg2's Diagnostics)."""
@@ -150,11 +160,7 @@ def test_error_fields(pair_psycopg2, case):
         finally:
             side.rollback()
 
-    direct, proxy = pair_psycopg2
-    d, p = fields(direct), fields(proxy)
-    assert d is not None
-    diffs = {f: (d[f], p and p[f]) for f in ERROR_FIELDS if p is None or d[f] != p[f]}
-    assert not diffs, diffs
+    assert_same_error(fields, pair_psycopg2, ERROR_FIELDS)
 
 
 ASYNCPG_ERROR_FIELDS = ("sqlstate", "message", "detail", "hint", "position", "context", "schema_name", "table_name",
@@ -179,11 +185,7 @@ def test_error_fields_extended(pair_asyncpg, case):
         finally:
             side.rollback()
 
-    direct, proxy = pair_asyncpg
-    d, p = fields(direct), fields(proxy)
-    assert d is not None
-    diffs = {f: (d[f], p and p[f]) for f in ASYNCPG_ERROR_FIELDS if p is None or d[f] != p[f]}
-    assert not diffs, diffs
+    assert_same_error(fields, pair_asyncpg, ASYNCPG_ERROR_FIELDS)
 
 
 @pytest.mark.xfail(strict=True, reason="RowDescription table OID / column number are 0 for rebuilt columns "
