@@ -82,8 +82,7 @@ final class ConfigurationFileTests: XCTestCase {
         }
     }
 
-    private static let mappingPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../config/mapping.toml").standardized.path
+    private static let mappingPath = ShippedMapping.path
 
     func testTheCutoverSectionGivesTablesAndRules() throws {
         let text = """

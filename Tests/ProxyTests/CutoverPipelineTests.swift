@@ -9,11 +9,7 @@ import XCTest
 /// Per-table, per-client modes in the session: rules, mixed-mode refusal, dual-write and shadow
 /// audit, `pgcutover.sync` injection and configuration generations, frame by frame, no socket.
 final class CutoverPipelineTests: XCTestCase {
-    private static let router: StatementRouter = {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../config/mapping.toml").standardized.path
-        return StatementRouter(rewriter: Rewriter(mapping: try! Rewriter.loadMapping(path: path)), cacheCapacity: 16)
-    }()
+    private static let router = ShippedMapping.router
     private static let god = "god_vocabulary_profiles"
     private static let basin = "basin_relationships"
 
@@ -21,13 +17,7 @@ final class CutoverPipelineTests: XCTestCase {
         SessionModes(tables: [Self.god: TableCutover(mode: god), Self.basin: TableCutover(mode: basin)])
     }
 
-    private func frames(_ bytes: ByteBuffer) -> [Frame] {
-        var copy = bytes
-        var decoder = FrameDecoder(phase: .messages)
-        var frames: [Frame] = []
-        while let frame = try! decoder.next(from: &copy) { frames.append(frame) }
-        return frames
-    }
+    private func frames(_ bytes: ByteBuffer) -> [Frame] { Frame.all(in: bytes) }
 
     private func tag(_ text: String) -> Frame { .of(CommandComplete(tag: text)) }
 

@@ -13,8 +13,7 @@ final class CutoverReloadIntegrationTests: XCTestCase {
     private var server: ProxyServer { proxy.server }
     private var port: Int { proxy.port }
     private var configPath = ""
-    private static let mappingPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../config/mapping.toml").standardized.path
+    private static let mappingPath = ShippedMapping.path
 
     private func writeConfig(_ cutover: String) throws {
         let text = "[cutover]\nmapping = \"\(Self.mappingPath)\"\n" + cutover

@@ -9,11 +9,7 @@ import XCTest
 /// Named prepared statements follow the session's modes: a statement prepared under other modes
 /// is closed and parsed again ahead of its next Bind or Describe, frame by frame, no socket.
 final class RepreparePipelineTests: XCTestCase {
-    private static let router: StatementRouter = {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../config/mapping.toml").standardized.path
-        return StatementRouter(rewriter: Rewriter(mapping: try! Rewriter.loadMapping(path: path)), cacheCapacity: 16)
-    }()
+    private static let router = ShippedMapping.router
     private static let god = "god_vocabulary_profiles"
     private static let basin = "basin_relationships"
     private static let read = "SELECT relevance_score FROM god_vocabulary_profiles WHERE word = $1 AND god_name = $2"
@@ -24,11 +20,8 @@ final class RepreparePipelineTests: XCTestCase {
     }
 
     private func frames(_ decision: RewritePipeline.ClientDecision) -> [Frame] {
-        guard case .replace(var bytes) = decision else { return [] }
-        var decoder = FrameDecoder(phase: .messages)
-        var frames: [Frame] = []
-        while let frame = try! decoder.next(from: &bytes) { frames.append(frame) }
-        return frames
+        guard case .replace(let bytes) = decision else { return [] }
+        return Frame.all(in: bytes)
     }
 
     private func bind(_ statement: String, portal: String = "", _ values: [String]) -> Frame {

@@ -7,11 +7,7 @@ import XCTest
 
 /// The rewrite-mode bookkeeping, driven frame by frame with the shipped mapping and no socket.
 final class RewritePipelineTests: XCTestCase {
-    private static let router: StatementRouter = {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../config/mapping.toml").standardized.path
-        return StatementRouter(rewriter: Rewriter(mapping: try! Rewriter.loadMapping(path: path)), cacheCapacity: 16)
-    }()
+    private static let router = ShippedMapping.router
 
     private func pipeline() -> RewritePipeline { RewritePipeline(router: Self.router) }
 
@@ -27,16 +23,12 @@ final class RewritePipelineTests: XCTestCase {
 
     private func replacedTag(_ decision: RewritePipeline.ServerDecision) -> String? {
         guard case .replace(let bytes) = decision else { return nil }
-        var copy = bytes
-        var decoder = FrameDecoder(phase: .messages)
-        return (try? decoder.next(from: &copy)).flatMap { $0 }.flatMap { try? CommandComplete(frame: $0).tag }
+        return Frame.all(in: bytes).first.flatMap { try? CommandComplete(frame: $0).tag }
     }
 
     private func replacedQuery(_ decision: RewritePipeline.ClientDecision) -> String? {
         guard case .replace(let bytes) = decision else { return nil }
-        var copy = bytes
-        var decoder = FrameDecoder(phase: .messages)
-        return (try? decoder.next(from: &copy)).flatMap { $0 }.flatMap { try? Query(frame: $0).sql }
+        return Frame.all(in: bytes).first.flatMap { try? Query(frame: $0).sql }
     }
 
     func testStatementsOnOtherTablesPassUntouched() {

@@ -308,7 +308,7 @@ final class ShadowComparerTests: XCTestCase {
 struct ShadowDatabase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static var mappingPath: String { root.appendingPathComponent("config/mapping.toml").path }
+    static var mappingPath: String { ShippedMapping.path }
 
     let name: String
     let settings: ConnectionSettings

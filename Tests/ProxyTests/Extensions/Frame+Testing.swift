@@ -19,6 +19,15 @@ extension Frame {
         return try! decoder.next(from: &bytes)!
     }
 
+    /// Every whole message in `bytes`, as the proxy would send them on.
+    static func all(in bytes: ByteBuffer) -> [Frame] {
+        var rest = bytes
+        var decoder = FrameDecoder(phase: .messages)
+        var frames: [Frame] = []
+        while let frame = try! decoder.next(from: &rest) { frames.append(frame) }
+        return frames
+    }
+
     static func readyForQuery(_ status: ReadyForQuery.TransactionStatus) -> Frame {
         .of(ReadyForQuery(status: status))
     }
