@@ -52,6 +52,17 @@ let package = Package(
             path: "Sources/RewriterBenchmark",
             swiftSettings: strict
         ),
+        // The floor under the proxy benchmark: a byte relay on SwiftNIO with nothing of pgcutover
+        // in it, run beside pgcutover by scripts/bench-proxy.sh (docs/benchmarks.md).
+        .executableTarget(
+            name: "relay-floor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/RelayFloor",
+            swiftSettings: strict
+        ),
         .target(
             name: "Proxy",
             dependencies: [

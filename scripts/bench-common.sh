@@ -63,18 +63,51 @@ pgbench_summary() { # name: reads $run/NAME-ROUND.out for rounds 1..$rounds and 
         "$(awk -v c="$count" 'NR == int(c * 0.99 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$name.txt")"
 }
 
-# The Markdown table of a run: one row per (kind, target), TPS relative to `direct` when it ran.
+# CPU time (user and system clock ticks, all threads) a process has used so far: "USER SYS".
+cpu_ticks() { # pid
+    local u=0 s=0 f task
+    for task in /proc/"$1"/task/*; do
+        read -r -a f <"$task/stat" 2>/dev/null || continue
+        # Fields 14 and 15 (utime, stime); the command name (field 2) holds no space for these
+        # processes, so the array indexes match the field numbers minus one.
+        u=$((u + f[13])) s=$((s + f[14]))
+    done
+    echo "$u $s"
+}
+
+# Per-transaction CPU of the proxy over every round of NAME: "USER SYS" in microseconds, from the
+# $run/cpu-NAME-ROUND files ("USER_TICKS SYS_TICKS TRANSACTIONS") the run wrote; "n/a n/a" without.
+cpu_per_transaction() { # name
+    local files=("$run"/cpu-"$1"-*)
+    [ -e "${files[0]}" ] || { echo "n/a n/a"; return; }
+    cat "${files[@]}" | awk -v hz="$(getconf CLK_TCK)" '{ u += $1; s += $2; n += $3 }
+        END { printf "%.1f %.1f\n", u / hz * 1e6 / n, s / hz * 1e6 / n }'
+}
+
+# The Markdown table of a run: one row per (kind, target), TPS relative to `direct` when it ran,
+# and, when the run measured it, the proxy process's CPU time per transaction.
 summary_table() { # column-name kinds: the second column's heading and its values ($modes, $workloads)
-    local column=$1 kinds=$2 kind t tps p50 p99 direct_tps rel
-    printf '| target | %s | TPS | p50 latency (ms) | p99 latency (ms) | TPS vs direct |\n' "$column"
-    printf '|---|---|---:|---:|---:|---:|\n'
+    local column=$1 kinds=$2 kind t tps p50 p99 direct_tps rel user sys
+    if [ "${measure_cpu:-0}" = 1 ]; then
+        printf '| target | %s | TPS | p50 latency (ms) | p99 latency (ms) | TPS vs direct | proxy CPU per transaction, user + system (µs) |\n' "$column"
+        printf '|---|---|---:|---:|---:|---:|---:|\n'
+    else
+        printf '| target | %s | TPS | p50 latency (ms) | p99 latency (ms) | TPS vs direct |\n' "$column"
+        printf '|---|---|---:|---:|---:|---:|\n'
+    fi
     for kind in $kinds; do
         direct_tps=""
         for t in $targets; do
             read -r tps p50 p99 < <(pgbench_summary "$t-$kind")
             [ "$t" = direct ] && direct_tps=$tps
             rel=$([ -n "$direct_tps" ] && awk -v a="$tps" -v b="$direct_tps" 'BEGIN { printf "%.0f%%", 100 * a / b }' || echo "n/a")
-            printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$kind" "$tps" "$p50" "$p99" "$rel"
+            if [ "${measure_cpu:-0}" = 1 ]; then
+                read -r user sys < <(cpu_per_transaction "$t-$kind")
+                printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$kind" "$tps" "$p50" "$p99" "$rel" \
+                    "$([ "$user" = n/a ] && echo n/a || echo "$user + $sys")"
+            else
+                printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$kind" "$tps" "$p50" "$p99" "$rel"
+            fi
         done
     done
 }

@@ -2,7 +2,8 @@
 # Proxy throughput benchmark: pgbench -S (read-only point selects) with the simple and the prepared
 # protocol, against PostgreSQL directly, through PgBouncer (session mode) and through pgcutover,
 # interleaved in one run on the same server. Prints a Markdown table (TPS, p50/p99 latency per target
-# and mode) and appends it, with the command and date, to docs/benchmarks.md.
+# and mode, and each proxy's CPU time per transaction) and appends it, with the command and date, to
+# docs/benchmarks.md.
 #   scripts/bench-proxy.sh
 # Environment (defaults in brackets):
 #   PGCUTOVER_BIN       proxy binary [.build/release/pgcutover]
@@ -10,7 +11,10 @@
 #   BENCH_DURATION      seconds per pgbench run [10]      BENCH_CLIENTS   clients (-c) [8]
 #   BENCH_THREADS       pgbench threads (-j) [2]          BENCH_SCALE     pgbench -i scale [10]
 #   BENCH_TARGETS       which targets ["direct pgbouncer pgcutover"]; pgcutover-threads-N runs a second
-#                       pgcutover with --threads N beside the default one
+#                       pgcutover with --threads N beside the default one; relay-floor runs a plain
+#                       SwiftNIO byte relay (Sources/RelayFloor, as many threads as cores): the part
+#                       of pgcutover's cost that is SwiftNIO's own
+#   RELAY_FLOOR_BIN     its binary [.build/release/relay-floor]
 #   BENCH_MODES         pgbench -M modes ["simple prepared"]
 #   BENCH_ROUNDS        how many times each target/mode pair runs, interleaved [1]
 #   BENCH_DOCS          1 to append to docs/benchmarks.md, 0 for a quick trial [1]
@@ -20,6 +24,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bin=${PGCUTOVER_BIN:-.build/release/pgcutover}
+floor_bin=${RELAY_FLOOR_BIN:-.build/release/relay-floor}
 pg_port=${BENCH_PG_PORT:-55450}
 duration=${BENCH_DURATION:-10}
 clients=${BENCH_CLIENTS:-8}
@@ -40,6 +45,7 @@ for t in $targets; do
     direct) ;;
     pgbouncer) command -v pgbouncer >/dev/null || { echo "bench: pgbouncer missing (scripts/install-deps.sh)" >&2; exit 1; } ;;
     pgcutover|pgcutover-threads-[0-9]*) [ -x "$bin" ] || { echo "bench: $bin missing: swift build -c release, or set PGCUTOVER_BIN, or leave pgcutover out of BENCH_TARGETS" >&2; exit 1; } ;;
+    relay-floor) [ -x "$floor_bin" ] || { echo "bench: $floor_bin missing: swift build -c release, or set RELAY_FLOOR_BIN" >&2; exit 1; } ;;
     *) echo "bench: unknown target $t" >&2; exit 2 ;;
     esac
 done
@@ -61,11 +67,14 @@ echo "bench: pgbench -i -s $scale" >&2
 pgbench -i -q -s "$scale" -p "$pg_port" "$db" 2>"$run/init.log"
 
 declare -A port=([direct]=$pg_port)
+declare -A proxy_pid=()
+measure_cpu=1
 for t in $targets; do
     case $t in
     pgbouncer)
         port[pgbouncer]=$(free_port)
         start_pgbouncer "${port[pgbouncer]}" "$pg_port" $((clients + 4))
+        proxy_pid[pgbouncer]=$(cat "$run/pgbouncer.pid")
         ;;
     pgcutover|pgcutover-threads-[0-9]*)
         port[$t]=$(free_port)
@@ -77,6 +86,14 @@ for t in $targets; do
         setsid "$bin" serve --listen "127.0.0.1:${port[$t]}" --upstream "127.0.0.1:$pg_port" \
             --upstream-sslmode disable "${pgcutover_args[@]}" "${extra[@]}" 2>"$run/$t.log" &
         pids+=($!)
+        proxy_pid[$t]=$!
+        wait_port "${port[$t]}" "$!" "$t"
+        ;;
+    relay-floor)
+        port[$t]=$(free_port)
+        setsid "$floor_bin" "${port[$t]}" "$pg_port" "$(nproc)" 2>"$run/$t.log" &
+        pids+=($!)
+        proxy_pid[$t]=$!
         wait_port "${port[$t]}" "$!" "$t"
         ;;
     esac
@@ -89,10 +106,16 @@ for r in $(seq 1 "$rounds"); do
         for t in $targets; do
             echo "bench: round $r, -M $m, $t" >&2
             out="$run/$t-$m-$r.out"
+            [ -z "${proxy_pid[$t]:-}" ] || read -r user0 sys0 < <(cpu_ticks "${proxy_pid[$t]}")
             pgbench -n -S -M "$m" -c "$clients" -j "$threads" -T "$duration" -p "${port[$t]}" \
                 -l --log-prefix="$run/logs/$t-$m-$r" "$db" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
             failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out")
             [ "${failed:-0}" = 0 ] || { echo "bench: $failed failed transactions in $t -M $m" >&2; exit 1; }
+            if [ -n "${proxy_pid[$t]:-}" ]; then
+                read -r user1 sys1 < <(cpu_ticks "${proxy_pid[$t]}")
+                echo "$((user1 - user0)) $((sys1 - sys0)) $(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")" \
+                    >"$run/cpu-$t-$m-$r"
+            fi
         done
     done
 done
