@@ -73,7 +73,7 @@ struct MigrateCommand: AsyncParsableCommand {
         @Option(help: "Legacy words with no coordizer_vocabulary row: 'create' an inactive token row, or 'fail'.")
         var onMissingToken = "create"
 
-        @Option(help: "Token ids per backfill batch (one short transaction each).")
+        @Option(help: "Token ids per backfill batch (one short transaction each); the main pass halves it while batches take over half the lock timeout.")
         var batchSize = 500
 
         @Option(help: "Connections the main pass runs batches on at once.")

@@ -1,5 +1,6 @@
 import Migrator
 import PostgresNIO
+import Synchronization
 import XCTest
 
 final class BackfillBehaviourTests: XCTestCase {
@@ -26,6 +27,40 @@ final class BackfillBehaviourTests: XCTestCase {
             XCTAssertGreaterThan(runs, 2, "the run was actually interrupted (rng seed \(seed))")
             let resumed = try await TestDatabase.contentChecksum(db)
             XCTAssertEqual(resumed, reference, "rng seed \(seed)")
+            let report = try await Verifier(database: db).run()
+            XCTAssertTrue(report.isClean, report.text)
+        }
+    }
+
+    /// Batches slower than half the lock timeout shrink (`BatchSizer`); with a timeout of 2 ms every
+    /// batch is, so the pass runs in ever smaller ranges and still ends where one run with fixed
+    /// batches ends.
+    func testBatchesShrinkWhenSlowAndTheResultIsUnchanged() async throws {
+        let reference = try await TestDatabase.with { db in
+            try await TestDatabase.loadDemo(db, scale: 0.03, seed: 11)
+            _ = try await TestDatabase.runner(db, BackfillOptions(batchSize: 64)).up()
+            return try await TestDatabase.contentChecksum(db)
+        }
+        try await TestDatabase.with { db in
+            try await TestDatabase.loadDemo(db, scale: 0.03, seed: 11)
+            // The schema steps only; the backfill then runs on its own with the tiny timeout.
+            _ = try await TestDatabase.runner(db, BackfillOptions(batchSize: 64, maxBatches: 0)).up()
+            let messages = Mutex<[String]>([])
+            let summary = try await SingleTableBackfill(
+                database: db, options: BackfillOptions(batchSize: 64, jobs: 1), lockTimeoutMilliseconds: 2,
+                report: { event in
+                    if case .message(let text) = event { messages.withLock { $0.append(text) } }
+                }
+            ).run()
+            XCTAssertFalse(summary.interrupted)
+            let resized = messages.withLock { $0 }.filter { $0.hasPrefix("batches on this connection now") }
+            XCTAssertTrue(resized.contains { $0.hasPrefix("batches on this connection now 32 ") }, "\(resized)")
+            XCTAssertTrue(resized.contains { $0.hasPrefix("batches on this connection now 4 ") }, "\(resized)")
+            // 64 token ids per batch would take a few dozen batches; halved down to 4 it takes more.
+            let tokens = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM coordizer_vocabulary")
+            XCTAssertGreaterThan(summary.batches, tokens / 64 + 5)
+            let shrunk = try await TestDatabase.contentChecksum(db)
+            XCTAssertEqual(shrunk, reference)
             let report = try await Verifier(database: db).run()
             XCTAssertTrue(report.isClean, report.text)
         }

@@ -18,6 +18,9 @@ public struct SingleTableBackfill: Sendable {
     let report: @Sendable (BackfillEvent) -> Void
     let changeLog: BackfillChangeLog
     let gin: GinPendingLists
+    /// The longest a main-pass batch should hold its rows locked: half the lock timeout the issue
+    /// bounds writers' waits by (`BatchSizer`).
+    let batchBudget: Duration
 
     /// The lock timeout and retries apply to the change log's triggers (brief locks on the legacy tables).
     public init(database: Database, options: BackfillOptions, lockTimeoutMilliseconds: Int = 2000, lockRetries: Int = 30,
@@ -25,6 +28,7 @@ public struct SingleTableBackfill: Sendable {
         self.database = database
         self.options = options
         self.report = report
+        batchBudget = .milliseconds(max(1, lockTimeoutMilliseconds / 2))
         let ddl = OnlineDDL(database: database, lockTimeoutMilliseconds: lockTimeoutMilliseconds, retries: lockRetries,
                             say: { text in report(.message(text)) })
         changeLog = BackfillChangeLog(database: database, ddl: ddl)
@@ -90,8 +94,9 @@ public struct SingleTableBackfill: Sendable {
                     let connection = worker == 0 ? database : try await Database.connect(database.settings)
                     do {
                         if worker > 0 { try await prepareSession(connection) }
+                        var sizer = BatchSizer(largest: options.batchSize, budget: batchBudget)
                         while let lane = await queue.next(),
-                              try await runLane(lane, on: connection, tally: tally, ginIndexes: ginIndexes) {}
+                              try await runLane(lane, on: connection, tally: tally, ginIndexes: ginIndexes, sizer: &sizer) {}
                     } catch {
                         if worker > 0 { await connection.close() }
                         throw error
@@ -130,13 +135,14 @@ public struct SingleTableBackfill: Sendable {
     }
 
     /// Walks one lane; false when the batch budget ran out first.
-    private func runLane(_ lane: BackfillLane, on connection: Database, tally: MainPassTally, ginIndexes: [String])
-        async throws -> Bool
+    private func runLane(_ lane: BackfillLane, on connection: Database, tally: MainPassTally, ginIndexes: [String],
+                         sizer: inout BatchSizer) async throws -> Bool
     {
         var low = lane.next
         while low < lane.end {
             guard await tally.claim() else { return false }
-            let high = min(lane.end, low + options.batchSize)
+            let high = min(lane.end, low + sizer.current)
+            let started = ContinuousClock.now
             let (_, updated, _) = try await connection.transaction {
                 let result = try await runBatch(range: low..<high, on: connection)
                 try await connection.query("""
@@ -145,6 +151,12 @@ public struct SingleTableBackfill: Sendable {
                     WHERE name = \(Self.name)
                     """)
                 return result
+            }
+            let elapsed = started.duration(to: .now)
+            let size = sizer.current
+            sizer.record(ids: high - low, elapsed: elapsed)
+            if sizer.current != size {
+                report(.message("batches on this connection now \(sizer.current) token ids (the last took \(elapsed))"))
             }
             try await GinPendingLists.merge(on: connection, indexes: ginIndexes)
             report(await tally.finished(ids: high - low, updated: updated))
