@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Benchmark: the migrator's online backfill against the seed document's single-transaction SQL, on the
-# same demo data, each while pgbench runs a legacy writer against the legacy tables.
+# same demo data, each while pgbench runs a legacy writer against the legacy tables. A third run,
+# Benchmarks/lossless-single-transaction.sql, is the seed's single transaction writing pgcutover's
+# lossless content: what the content costs, apart from doing it online.
 #   scripts/bench-migrate.sh [SERVER_URL]
 # SERVER_URL (default postgresql://postgres@127.0.0.1:${PGPORT:-5432}/postgres) must allow CREATE
-# DATABASE; two databases, pgcutover_bench_seed and pgcutover_bench_online, are (re)created.
+# DATABASE; three databases, pgcutover_bench_seed, pgcutover_bench_lossless and pgcutover_bench_online,
+# are (re)created.
 # Environment: SCALE (1.0), SEED (1), WRITERS (4 pgbench clients), WRITER_RATE (200 transactions/s in
 # all, pgbench --rate, so latencies include any time a writer was held up; 0 = as fast as possible,
 # which on a small machine mostly measures CPU contention), WRITER_SECONDS (writer run
 # length; must outlast each migration), PGCUTOVER_BIN (.build/debug/pgcutover), LOCK_TIMEOUT (2000 ms),
 # CATCH_UP_PASSES (1: the writers never pause and bypass dual-write, so further passes only chase them;
 # the run after the writers stop does the final catch-up, then verify checks everything), ORDER
-# (seed-first or online-first: which migration runs first).
+# (seed-first: seed SQL, lossless single transaction, online; online-first: the reverse).
 # Tools: psql, pgbench, and the pgcutover binary (swift build).
 set -euo pipefail
 
@@ -69,18 +72,23 @@ run_with_writers() {
 
 echo "scale $scale, seed $seed, $writers pgbench writers at ${rate} tx/s (0 = unthrottled) for ${writer_seconds}s, lock_timeout ${lock_timeout} ms, $(psql "$server" -qAt -c 'SHOW server_version')"
 prepare pgcutover_bench_seed
+prepare pgcutover_bench_lossless
 prepare pgcutover_bench_online
 
 seed_run() {
     run_with_writers seed-single-transaction pgcutover_bench_seed \
         psql "$(db_url pgcutover_bench_seed)" -qAt -v ON_ERROR_STOP=1 -f "$root/Benchmarks/seed-migration.sql"
 }
+lossless_run() {
+    run_with_writers lossless-single-transaction pgcutover_bench_lossless \
+        psql "$(db_url pgcutover_bench_lossless)" -qAt -v ON_ERROR_STOP=1 -f "$root/Benchmarks/lossless-single-transaction.sql"
+}
 online_run() {
     run_with_writers pgcutover-online pgcutover_bench_online \
         "$bin" migrate up --database-url "$(db_url pgcutover_bench_online)" --migrations-dir "$root/migrations" \
         --lock-timeout "$lock_timeout" --catch-up-passes "$catch_up"
 }
-if [ "$order" = online-first ]; then online_run; seed_run; else seed_run; online_run; fi
+if [ "$order" = online-first ]; then online_run; lossless_run; seed_run; else seed_run; lossless_run; online_run; fi
 
 echo "after the writers stopped:"
 start=$(now)
@@ -89,6 +97,10 @@ echo "    catch-up run $(elapsed "$start" "$(now)") s"
 start=$(now)
 "$bin" migrate verify --database-url "$(db_url pgcutover_bench_online)" | sed 's/^/    /'
 echo "    verify $(elapsed "$start" "$(now)") s"
+# The lossless single transaction blocked the writers, so it saw every write made before it; the
+# ones after it are not in its JSON, so verify reports them as differences (a check of the
+# content's shape, not of losslessness under writes).
+"$bin" migrate verify --database-url "$(db_url pgcutover_bench_lossless)" | tail -n 3 | sed 's/^/    lossless single transaction: /' || true
 psql "$(db_url pgcutover_bench_seed)" -qAt -F ' ' <<'SQL' | sed 's/^/    seed SQL: /'
 SELECT 'kept ' || (SELECT coalesce(sum(jsonb_array_length(relationships)), 0) FROM coordizer_vocabulary)
     || ' of ' || (SELECT count(*) FROM basin_relationships) || ' relationship rows, '
