@@ -2,7 +2,8 @@
 -- indexes over the filled columns) with pgcutover's lossless JSON instead of the seed's: every
 -- relationship, NULL kept, the legacy ids and updated_at kept, words without a vocabulary row kept
 -- as inactive token rows. The same content `pgcutover migrate up` writes (BackfillSQL), so the
--- benchmark can tell what the lossless content costs from what doing it online costs. Used only by
+-- benchmark can tell what the lossless content costs from what doing it online costs (on a copy of
+-- the demo data with no writes after it, `pgcutover migrate verify` finds every legacy row). Used only by
 -- scripts/bench-migrate.sh; it blocks every writer of coordizer_vocabulary until it commits.
 BEGIN;
 -- As the online backfill's batches store their JSON (lz4 where the server has it).

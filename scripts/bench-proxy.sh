@@ -13,7 +13,8 @@
 #   BENCH_TARGETS       which targets ["direct pgbouncer pgcutover"]; pgcutover-threads-N runs a second
 #                       pgcutover with --threads N beside the default one; relay-floor runs a plain
 #                       SwiftNIO byte relay (Sources/RelayFloor, as many threads as cores): the part
-#                       of pgcutover's cost that is SwiftNIO's own
+#                       of pgcutover's cost that is SwiftNIO's own; relay-floor-threads-N the same
+#                       with N threads
 #   RELAY_FLOOR_BIN     its binary [.build/release/relay-floor]
 #   BENCH_MODES         pgbench -M modes ["simple prepared"]
 #   BENCH_ROUNDS        how many times each target/mode pair runs, interleaved [1]
@@ -45,7 +46,7 @@ for t in $targets; do
     direct) ;;
     pgbouncer) command -v pgbouncer >/dev/null || { echo "bench: pgbouncer missing (scripts/install-deps.sh)" >&2; exit 1; } ;;
     pgcutover|pgcutover-threads-[0-9]*) [ -x "$bin" ] || { echo "bench: $bin missing: swift build -c release, or set PGCUTOVER_BIN, or leave pgcutover out of BENCH_TARGETS" >&2; exit 1; } ;;
-    relay-floor) [ -x "$floor_bin" ] || { echo "bench: $floor_bin missing: swift build -c release, or set RELAY_FLOOR_BIN" >&2; exit 1; } ;;
+    relay-floor|relay-floor-threads-[0-9]*) [ -x "$floor_bin" ] || { echo "bench: $floor_bin missing: swift build -c release, or set RELAY_FLOOR_BIN" >&2; exit 1; } ;;
     *) echo "bench: unknown target $t" >&2; exit 2 ;;
     esac
 done
@@ -89,9 +90,11 @@ for t in $targets; do
         proxy_pid[$t]=$!
         wait_port "${port[$t]}" "$!" "$t"
         ;;
-    relay-floor)
+    relay-floor|relay-floor-threads-[0-9]*)
         port[$t]=$(free_port)
-        setsid "$floor_bin" "${port[$t]}" "$pg_port" "$(nproc)" 2>"$run/$t.log" &
+        floor_threads=$(nproc)
+        [ "$t" = relay-floor ] || floor_threads=${t##*-}
+        setsid "$floor_bin" "${port[$t]}" "$pg_port" "$floor_threads" 2>"$run/$t.log" &
         pids+=($!)
         proxy_pid[$t]=$!
         wait_port "${port[$t]}" "$!" "$t"
