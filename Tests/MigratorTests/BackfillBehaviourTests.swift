@@ -166,6 +166,28 @@ final class BackfillBehaviourTests: XCTestCase {
         }
     }
 
+    /// The uncapped batch statement is a separate one (BackfillSQL.uncappedBatch): dropping the cap later
+    /// must still put every row back and empty the record of capped rows.
+    func testUncappedRunAfterCappedRunRestoresEveryRowAndClearsTheRecord() async throws {
+        try await TestDatabase.with { db in
+            try await TestDatabase.loadDemo(db, scale: 0.02)
+            let cap = 5
+            let capped = try await TestDatabase.runner(db, BackfillOptions(relationshipsCap: cap)).up()
+            XCTAssertGreaterThan(capped?.droppedByCap ?? 0, 0)
+            let uncapped = try await TestDatabase.runner(db).up()
+            XCTAssertGreaterThan(uncapped?.rowsUpdated ?? 0, 0)
+            let recorded = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM pgcutover_dropped_relationships")
+            XCTAssertEqual(recorded, 0)
+            let longest = try await TestDatabase.int(db, "SELECT max(jsonb_array_length(relationships))::int8 FROM coordizer_vocabulary")
+            let legacyLongest = try await TestDatabase.int(db, "SELECT max(n)::int8 FROM (SELECT count(*) AS n FROM basin_relationships GROUP BY word) x")
+            XCTAssertGreaterThan(longest, cap)
+            XCTAssertEqual(longest, legacyLongest)
+            let report = try await Verifier(database: db).run()
+            XCTAssertTrue(report.isClean, report.text)
+            XCTAssertEqual(report.tables[1].missing, 0)
+        }
+    }
+
     func testMissingTokenCreatesInactiveRowsByDefault() async throws {
         try await TestDatabase.with { db in
             try await TestDatabase.loadDemo(db, scale: 0.02)

@@ -7,11 +7,20 @@ enum BackfillSQL {
             'last_used', g.last_used, 'learned_from_phi', g.learned_from_phi, 'basin_distance', g.basin_distance)
         """
 
-    static let relationshipElement = """
-        jsonb_build_object('id', r.id, 'neighbor', r.neighbor, 'cooccurrence_count', r.cooccurrence_count,
+    static let relationshipFields = """
+        'id', r.id, 'neighbor', r.neighbor, 'cooccurrence_count', r.cooccurrence_count,
             'strength', r.strength, 'avg_phi', r.avg_phi, 'max_phi', r.max_phi,
-            'fisher_distance', r.fisher_distance, 'contexts', r.contexts, 'updated_at', r.updated_at)
+            'fisher_distance', r.fisher_distance, 'contexts', r.contexts, 'updated_at', r.updated_at
         """
+
+    static let relationshipElement = "jsonb_build_object(\(relationshipFields))"
+
+    /// The same array as `jsonb_agg(relationshipElement ORDER BY r.id)`, built as json text and parsed
+    /// once: `jsonb_agg` takes each element apart and builds it again. Both turn every value into JSON
+    /// through the same output functions (a float4 through float4out, then numeric_in), so the jsonb is
+    /// identical. Measured at scale 1.0 (one connection, no GIN indexes): 2.23 -> 2.12 s of server CPU for
+    /// the main pass (docs/benchmarks.md, Migrator).
+    static let relationshipArray = "json_agg(json_build_object(\(relationshipFields)) ORDER BY r.id)::jsonb"
 
     /// The cap's order: the seed kept the "top 50" by co-occurrence; ties are broken by id so the
     /// choice is deterministic.
@@ -89,20 +98,23 @@ enum BackfillSQL {
     /// One statement, so one snapshot: recompute the targets' JSON from the legacy tables, write only
     /// rows whose JSON differs (a rerun writes nothing), and keep the record of capped rows in step.
     /// Returns targets, rows updated, capped rows in this range. (Data-modifying CTEs run whether or
-    /// not the final SELECT reads them.)
+    /// not the final SELECT reads them.) The aggregates are MATERIALIZED so each is computed once: the
+    /// UPDATE's join repeats the target condition, PostgreSQL then expects one row out of it and may
+    /// pick a nested loop that re-runs an inlined aggregate for every target row. Seen in the catch-up
+    /// (a list of 171 ids): the batch took 1.9 s with the JSON re-aggregated 171 times (4.1 s when
+    /// rebuilt from the legacy rows each time), 0.18 s materialized, while holding the row locks.
     static func batch(_ target: String, cap: String, capped: Bool) -> String {
-        // Without a cap no row is ranked: skip the window function (a sort of every row).
-        let rank = capped ? rank : "0::int8"
+        guard capped else { return uncappedBatch(target) }
         return """
         WITH target AS (
             SELECT cv.id, cv.token FROM coordizer_vocabulary cv WHERE \(target)
         ), rel AS (
             SELECT r.id, r.word, r.cooccurrence_count, \(relationshipElement) AS elem, \(rank) AS rank
             FROM basin_relationships r JOIN target t ON r.word = t.token
-        ), rel_agg AS (
+        ), rel_agg AS MATERIALIZED (
             SELECT word, jsonb_agg(elem ORDER BY id) AS arr FROM rel
             WHERE \(cap) IS NULL OR rank <= \(cap) GROUP BY word
-        ), god_agg AS (
+        ), god_agg AS MATERIALIZED (
             SELECT g.word, jsonb_object_agg(g.god_name, \(godElement)) AS obj
             FROM god_vocabulary_profiles g JOIN target t ON g.word = t.token GROUP BY g.word
         ), fresh AS (
@@ -132,6 +144,37 @@ enum BackfillSQL {
         )
         SELECT (SELECT count(*) FROM target)::int8, (SELECT count(*) FROM updated)::int8,
                (SELECT count(*) FROM capped)::int8
+        """
+    }
+
+    /// `batch` without a cap (the default): nothing is ranked or recorded as dropped, and the legacy
+    /// rows are read once, straight into the aggregate. In `batch`, `rel` feeds two CTEs, so PostgreSQL
+    /// materializes every row's JSON element and sorts that (spilling to disk past work_mem); here only
+    /// the raw rows are sorted. Measured at scale 1.0 (one connection, no GIN indexes): 2.48 -> 2.20 s
+    /// of server CPU for the main pass (docs/benchmarks.md, Migrator). Records of an earlier capped run are removed as in `batch` (its
+    /// `capped` is empty without a cap). No cap parameter: the bindings are the target's only.
+    static func uncappedBatch(_ target: String) -> String { """
+        WITH target AS (
+            SELECT cv.id, cv.token FROM coordizer_vocabulary cv WHERE \(target)
+        ), rel_agg AS MATERIALIZED (
+            SELECT r.word, \(relationshipArray) AS arr
+            FROM basin_relationships r JOIN target t ON r.word = t.token GROUP BY r.word
+        ), god_agg AS MATERIALIZED (
+            SELECT g.word, jsonb_object_agg(g.god_name, \(godElement)) AS obj
+            FROM god_vocabulary_profiles g JOIN target t ON g.word = t.token GROUP BY g.word
+        ), fresh AS (
+            SELECT t.id, g.obj, ra.arr FROM target t
+            LEFT JOIN god_agg g ON g.word = t.token LEFT JOIN rel_agg ra ON ra.word = t.token
+        ), updated AS (
+            UPDATE coordizer_vocabulary cv SET god_profile = f.obj, relationships = f.arr
+            FROM fresh f
+            WHERE cv.id = f.id AND \(target) AND (cv.god_profile IS DISTINCT FROM f.obj OR cv.relationships IS DISTINCT FROM f.arr)
+            RETURNING cv.id
+        ), stale AS (
+            DELETE FROM pgcutover_dropped_relationships d USING target t WHERE d.word = t.token
+            RETURNING d.id
+        )
+        SELECT (SELECT count(*) FROM target)::int8, (SELECT count(*) FROM updated)::int8, 0::int8
         """
     }
 

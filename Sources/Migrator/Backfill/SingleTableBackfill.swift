@@ -173,7 +173,7 @@ public struct SingleTableBackfill: Sendable {
         binds.append(range.lowerBound)
         binds.append(range.upperBound)
         try await connection.query(PostgresQuery(unsafeSQL: BackfillSQL.lock(target), binds: binds))
-        binds.append(options.relationshipsCap)
+        if options.relationshipsCap != nil { binds.append(options.relationshipsCap) }
         return try await counts(on: connection, PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap, capped: options.relationshipsCap != nil), binds: binds))
     }
 
@@ -182,7 +182,7 @@ public struct SingleTableBackfill: Sendable {
         var binds = PostgresBindings()
         binds.append(ids)
         try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.lock(target), binds: binds))
-        binds.append(options.relationshipsCap)
+        if options.relationshipsCap != nil { binds.append(options.relationshipsCap) }
         return try await counts(on: database, PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap, capped: options.relationshipsCap != nil), binds: binds))
     }
 
