@@ -114,18 +114,7 @@ enum BackfillSQL {
         ), rel_agg AS MATERIALIZED (
             SELECT word, jsonb_agg(elem ORDER BY id) AS arr FROM rel
             WHERE \(cap) IS NULL OR rank <= \(cap) GROUP BY word
-        ), god_agg AS MATERIALIZED (
-            SELECT g.word, jsonb_object_agg(g.god_name, \(godElement)) AS obj
-            FROM god_vocabulary_profiles g JOIN target t ON g.word = t.token GROUP BY g.word
-        ), fresh AS (
-            SELECT t.id, g.obj, ra.arr FROM target t
-            LEFT JOIN god_agg g ON g.word = t.token LEFT JOIN rel_agg ra ON ra.word = t.token
-        ), updated AS (
-            UPDATE coordizer_vocabulary cv SET god_profile = f.obj, relationships = f.arr
-            FROM fresh f
-            WHERE cv.id = f.id AND \(target) AND (cv.god_profile IS DISTINCT FROM f.obj OR cv.relationships IS DISTINCT FROM f.arr)
-            RETURNING cv.id
-        ), capped AS (
+        ), \(profilesAndUpdate(target)), capped AS (
             SELECT rel.id, rel.word, rel.rank, rel.cooccurrence_count, to_jsonb(r) AS legacy_row
             FROM rel JOIN basin_relationships r ON r.id = rel.id
             WHERE \(cap) IS NOT NULL AND rel.rank > \(cap)
@@ -147,6 +136,25 @@ enum BackfillSQL {
         """
     }
 
+    /// What both batch statements do after aggregating the relationships into `rel_agg`: aggregate
+    /// the god profiles, pair each target row with its fresh JSON, and update the rows whose JSON
+    /// differs (`updated`).
+    private static func profilesAndUpdate(_ target: String) -> String { """
+        god_agg AS MATERIALIZED (
+            SELECT g.word, jsonb_object_agg(g.god_name, \(godElement)) AS obj
+            FROM god_vocabulary_profiles g JOIN target t ON g.word = t.token GROUP BY g.word
+        ), fresh AS (
+            SELECT t.id, g.obj, ra.arr FROM target t
+            LEFT JOIN god_agg g ON g.word = t.token LEFT JOIN rel_agg ra ON ra.word = t.token
+        ), updated AS (
+            UPDATE coordizer_vocabulary cv SET god_profile = f.obj, relationships = f.arr
+            FROM fresh f
+            WHERE cv.id = f.id AND \(target) AND (cv.god_profile IS DISTINCT FROM f.obj OR cv.relationships IS DISTINCT FROM f.arr)
+            RETURNING cv.id
+        )
+        """
+    }
+
     /// `batch` without a cap (the default): nothing is ranked or recorded as dropped, and the legacy
     /// rows are read once, straight into the aggregate. In `batch`, `rel` feeds two CTEs, so PostgreSQL
     /// materializes every row's JSON element and sorts that (spilling to disk past work_mem); here only
@@ -159,18 +167,7 @@ enum BackfillSQL {
         ), rel_agg AS MATERIALIZED (
             SELECT r.word, \(relationshipArray) AS arr
             FROM basin_relationships r JOIN target t ON r.word = t.token GROUP BY r.word
-        ), god_agg AS MATERIALIZED (
-            SELECT g.word, jsonb_object_agg(g.god_name, \(godElement)) AS obj
-            FROM god_vocabulary_profiles g JOIN target t ON g.word = t.token GROUP BY g.word
-        ), fresh AS (
-            SELECT t.id, g.obj, ra.arr FROM target t
-            LEFT JOIN god_agg g ON g.word = t.token LEFT JOIN rel_agg ra ON ra.word = t.token
-        ), updated AS (
-            UPDATE coordizer_vocabulary cv SET god_profile = f.obj, relationships = f.arr
-            FROM fresh f
-            WHERE cv.id = f.id AND \(target) AND (cv.god_profile IS DISTINCT FROM f.obj OR cv.relationships IS DISTINCT FROM f.arr)
-            RETURNING cv.id
-        ), stale AS (
+        ), \(profilesAndUpdate(target)), stale AS (
             DELETE FROM pgcutover_dropped_relationships d USING target t WHERE d.word = t.token
             RETURNING d.id
         )
