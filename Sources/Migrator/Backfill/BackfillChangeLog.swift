@@ -67,15 +67,14 @@ struct BackfillChangeLog: Sendable {
             END
             $$
             """)
-        for table in Self.legacyTables {
-            for (event, transition) in Self.legacyEvents {
-                try await ddl.run(MigrationStep(sql: """
+        try await ddl.run(Self.legacyTables.flatMap { table in
+            Self.legacyEvents.map { event, transition in
+                MigrationStep(sql: """
                     CREATE OR REPLACE TRIGGER \(Self.triggerName(event)) AFTER \(event) ON \(table)
                         \(transition) FOR EACH STATEMENT EXECUTE FUNCTION pgcutover_backfill_log_legacy()
-                    """))
+                    """)
             }
-        }
-        try await database.execute("SET lock_timeout = 0")
+        })
     }
 
     /// One statement, so one snapshot: the log rows committed so far and their words' token rows.
@@ -110,10 +109,9 @@ struct BackfillChangeLog: Sendable {
     /// committed, since the drop waited for its table's writers), hands the words logged until then to
     /// `drain`, then drops the table and functions.
     func remove(drain: () async throws -> Void) async throws {
-        for (name, table) in try await installedTriggers() {
-            try await ddl.run(MigrationStep(sql: "DROP TRIGGER IF EXISTS \(name) ON \(table)"))
-        }
-        try await database.execute("SET lock_timeout = 0")
+        try await ddl.run(try await installedTriggers().map { name, table in
+            MigrationStep(sql: "DROP TRIGGER IF EXISTS \(name) ON \(table)")
+        })
         if try await exists() {
             try await drain()
             try await database.execute("DROP TABLE IF EXISTS \(Self.table)")

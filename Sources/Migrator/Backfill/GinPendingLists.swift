@@ -26,10 +26,9 @@ struct GinPendingLists: Sendable {
 
     /// ALTER INDEX ... SET of this option takes SHARE UPDATE EXCLUSIVE: writers do not wait for it.
     func holdMerges() async throws {
-        for index in try await indexes() {
-            try await ddl.run(MigrationStep(sql: "ALTER INDEX \(quoteIdentifier(index)) SET (gin_pending_list_limit = 2097151)"))
-        }
-        try await database.execute("SET lock_timeout = 0")
+        try await ddl.run(try await indexes().map { index in
+            MigrationStep(sql: "ALTER INDEX \(quoteIdentifier(index)) SET (gin_pending_list_limit = 2097151)")
+        })
     }
 
     /// Merges the pending lists, on `connection`, outside any transaction.
@@ -42,10 +41,11 @@ struct GinPendingLists: Sendable {
     func release() async throws {
         let names = try await indexes()
         try await Self.merge(on: database, indexes: names)
+        var resets: [MigrationStep] = []
         for index in names where try await limitIsSet(index) {
-            try await ddl.run(MigrationStep(sql: "ALTER INDEX \(quoteIdentifier(index)) RESET (gin_pending_list_limit)"))
+            resets.append(MigrationStep(sql: "ALTER INDEX \(quoteIdentifier(index)) RESET (gin_pending_list_limit)"))
         }
-        try await database.execute("SET lock_timeout = 0")
+        try await ddl.run(resets)
         // What writers added in between; below the default limit, but merged now so queries find it indexed.
         try await Self.merge(on: database, indexes: names)
     }

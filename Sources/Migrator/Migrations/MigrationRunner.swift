@@ -243,10 +243,9 @@ public struct MigrationRunner: Sendable {
         say("legacy tables complete (\(verification.tables.map { "\($0.table) \($0.legacyRows) rows" }.joined(separator: ", "))); reversing \(file.name)")
         let ddl = OnlineDDL(database: database, lockTimeoutMilliseconds: settings.lockTimeoutMilliseconds,
                             retries: settings.lockRetries, say: { text in report(.message(text)) })
-        for step in downSteps { try await ddl.run(step) }
+        try await ddl.run(downSteps)
         // A killed or interrupted backfill may have left its change log (triggers on the legacy tables).
         if file.backfill != nil { try await BackfillChangeLog(database: database, ddl: ddl).remove {} }
-        try await database.execute("SET lock_timeout = 0")
         if let name = file.backfill, try await database.tableExists("pgcutover_backfill") {
             try await database.query("DELETE FROM pgcutover_backfill WHERE name = \(name)")
             try await database.execute("TRUNCATE pgcutover_dropped_relationships")

@@ -39,6 +39,14 @@ public struct OnlineDDL: Sendable {
         }
     }
 
+    /// Runs `steps` in order, then lets the session wait for locks without limit again: what the
+    /// statements after them need (a backfill batch waits for a dual-write's row lock as long as it
+    /// takes).
+    public func run(_ steps: [MigrationStep]) async throws {
+        for step in steps { try await run(step) }
+        try await database.execute("SET lock_timeout = 0")
+    }
+
     /// A CREATE INDEX CONCURRENTLY that was interrupted (killed, cancelled, lock timeout) leaves an
     /// INVALID index behind, which IF NOT EXISTS would then skip forever.
     private func dropIfInvalid(index: String) async throws {
