@@ -34,7 +34,7 @@ struct GinPendingLists: Sendable {
     /// Merges the pending lists, on `connection`, outside any transaction.
     static func merge(on connection: Database, indexes: [String]) async throws {
         for index in indexes {
-            try await connection.execute("SELECT gin_clean_pending_list(\(quoteLiteral(index))::regclass)")
+            try await connection.query("SELECT gin_clean_pending_list(\(index)::regclass)")
         }
     }
 
@@ -56,9 +56,4 @@ struct GinPendingLists: Sendable {
             WHERE relname = \(index) AND EXISTS (SELECT 1 FROM unnest(reloptions) o WHERE o LIKE 'gin\\_pending\\_list\\_limit=%')
             """) == 1
     }
-}
-
-/// Single-quotes a string for SQL text, doubling embedded quotes.
-func quoteLiteral(_ text: String) -> String {
-    "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
 }
