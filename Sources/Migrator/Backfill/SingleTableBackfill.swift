@@ -168,26 +168,29 @@ public struct SingleTableBackfill: Sendable {
     // MARK: passes
 
     private func runBatch(range: Range<Int>, on connection: Database) async throws -> (targets: Int, updated: Int, capped: Int) {
-        let (target, cap) = BackfillSQL.rangeTarget
         var binds = PostgresBindings()
         binds.append(range.lowerBound)
         binds.append(range.upperBound)
-        try await connection.query(PostgresQuery(unsafeSQL: BackfillSQL.lock(target), binds: binds))
-        if options.relationshipsCap != nil { binds.append(options.relationshipsCap) }
-        return try await counts(on: connection, PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap, capped: options.relationshipsCap != nil), binds: binds))
+        return try await runBatch(BackfillSQL.rangeTarget, binds: binds, on: connection)
     }
 
     private func runBatch(ids: [Int32]) async throws -> (targets: Int, updated: Int, capped: Int) {
-        let (target, cap) = BackfillSQL.listTarget
         var binds = PostgresBindings()
         binds.append(ids)
-        try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.lock(target), binds: binds))
-        if options.relationshipsCap != nil { binds.append(options.relationshipsCap) }
-        return try await counts(on: database, PostgresQuery(unsafeSQL: BackfillSQL.batch(target, cap: cap, capped: options.relationshipsCap != nil), binds: binds))
+        return try await runBatch(BackfillSQL.listTarget, binds: binds, on: database)
     }
 
-    private func counts(on connection: Database, _ query: PostgresQuery) async throws -> (targets: Int, updated: Int, capped: Int) {
-        for try await row in try await connection.query(query).decode((Int, Int, Int).self) { return row }
+    /// Locks the target's token rows, then recomputes them (`BackfillSQL.batch`); `binds` are the
+    /// target's parameters, the cap follows them when there is one.
+    private func runBatch(_ target: (target: String, cap: String), binds: PostgresBindings, on connection: Database)
+        async throws -> (targets: Int, updated: Int, capped: Int)
+    {
+        var binds = binds
+        try await connection.query(PostgresQuery(unsafeSQL: BackfillSQL.lock(target.target), binds: binds))
+        if options.relationshipsCap != nil { binds.append(options.relationshipsCap) }
+        let batch = BackfillSQL.batch(target.target, cap: target.cap, capped: options.relationshipsCap != nil)
+        for try await row in try await connection.query(PostgresQuery(unsafeSQL: batch, binds: binds))
+            .decode((Int, Int, Int).self) { return row }
         return (0, 0, 0)
     }
 
@@ -201,9 +204,7 @@ public struct SingleTableBackfill: Sendable {
         let hasLog = try await changeLog.exists()
         let logged = !options.repair && hasLog
         for pass in 1...max(1, options.catchUpPasses) {
-            let created = try await handleMissingTokens(loggedOnly: logged)
-            try await recordCreated(created)
-            summary.tokensCreated += created
+            summary.tokensCreated += try await createMissingTokensRecorded(loggedOnly: logged)
             let changes: BackfillChangeLog.Changes? = logged ? try await changeLog.read() : nil
             let ids: [Int32]
             if let changes, !changes.everything { ids = changes.tokenIDs } else { ids = try await outOfStep() }
@@ -224,9 +225,7 @@ public struct SingleTableBackfill: Sendable {
         // The budget may be spent with writes still arriving; what the log holds once its triggers are
         // gone is recomputed too, so every write committed before that point is covered.
         try await changeLog.remove {
-            let created = try await handleMissingTokens(loggedOnly: true)
-            try await recordCreated(created)
-            summary.tokensCreated += created
+            summary.tokensCreated += try await createMissingTokensRecorded(loggedOnly: true)
             let left = try await changeLog.read()
             let ids = left.everything ? try await outOfStep() : left.tokenIDs
             summary.catchUpRows += try await recompute(ids)
@@ -257,6 +256,14 @@ public struct SingleTableBackfill: Sendable {
         for try await id in try await database.query(PostgresQuery(unsafeSQL: BackfillSQL.outOfStep(capped: options.relationshipsCap != nil), binds: binds))
             .decode(Int32.self) { ids.append(id) }
         return ids
+    }
+
+    /// The catch-up's `handleMissingTokens`, counted in the progress row at once (the main pass
+    /// counts its own after the row for its run is written).
+    private func createMissingTokensRecorded(loggedOnly: Bool) async throws -> Int {
+        let created = try await handleMissingTokens(loggedOnly: loggedOnly)
+        try await recordCreated(created)
+        return created
     }
 
     /// Returns the number of token rows created. `loggedOnly`: only words in the change log (the catch-up
