@@ -77,24 +77,24 @@ for t in $targets; do
         start_pgbouncer "${port[pgbouncer]}" "$pg_port" $((clients + 4))
         proxy_pid[pgbouncer]=$(cat "$run/pgbouncer.pid")
         ;;
-    pgcutover|pgcutover-threads-[0-9]*)
+    pgcutover|pgcutover-threads-[0-9]*|relay-floor|relay-floor-threads-[0-9]*)
         port[$t]=$(free_port)
-        extra=()
-        [ "$t" = pgcutover ] || extra=(--threads "${t##*-}")
+        case $t in
+        pgcutover*)
+            command=("$bin" serve --listen "127.0.0.1:${port[$t]}" --upstream "127.0.0.1:$pg_port"
+                --upstream-sslmode disable "${pgcutover_args[@]}")
+            [ "$t" = pgcutover ] || command+=(--threads "${t##*-}")
+            ;;
+        relay-floor*)
+            floor_threads=$(nproc)
+            [ "$t" = relay-floor ] || floor_threads=${t##*-}
+            command=("$floor_bin" "${port[$t]}" "$pg_port" "$floor_threads")
+            ;;
+        esac
         # Its own session, as a service manager starts a server and as `pgbouncer -d` does for
         # itself: with the kernel's autogroup scheduling, a proxy left in this script's session
         # shares one CPU group with pgbench and loses the cores to it under load.
-        setsid "$bin" serve --listen "127.0.0.1:${port[$t]}" --upstream "127.0.0.1:$pg_port" \
-            --upstream-sslmode disable "${pgcutover_args[@]}" "${extra[@]}" 2>"$run/$t.log" &
-        pids+=($!)
-        proxy_pid[$t]=$!
-        wait_port "${port[$t]}" "$!" "$t"
-        ;;
-    relay-floor|relay-floor-threads-[0-9]*)
-        port[$t]=$(free_port)
-        floor_threads=$(nproc)
-        [ "$t" = relay-floor ] || floor_threads=${t##*-}
-        setsid "$floor_bin" "${port[$t]}" "$pg_port" "$floor_threads" 2>"$run/$t.log" &
+        setsid "${command[@]}" 2>"$run/$t.log" &
         pids+=($!)
         proxy_pid[$t]=$!
         wait_port "${port[$t]}" "$!" "$t"
