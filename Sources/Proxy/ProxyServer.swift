@@ -49,7 +49,9 @@ public final class ProxyServer: Service, Sendable {
         var router: StatementRouter?
         do {
             let mapping = try Rewriter.loadMapping(path: configuration.mappingPath)
-            router = StatementRouter(rewriter: Rewriter(mapping: mapping), cacheCapacity: configuration.rewriteCacheSize)
+            let options = RewriterOptions(allowTruncate: configuration.allowTruncate)
+            router = StatementRouter(
+                rewriter: Rewriter(mapping: mapping, options: options), cacheCapacity: configuration.rewriteCacheSize)
         } catch {
             guard configuration.cutover.isPassthroughEverywhere && configuration.auditLog == nil else { throw error }
             logger.warning(

@@ -92,6 +92,7 @@ final class ConfigurationFileTests: XCTestCase {
             block_hint = "Ask the data team."
             mapping = "\(Self.mappingPath)"
             rewrite_cache_size = 64
+            allow_truncate = true
 
             [cutover.tables.god_vocabulary_profiles]
             mode = "rewrite"
@@ -122,6 +123,8 @@ final class ConfigurationFileTests: XCTestCase {
         XCTAssertEqual(policy.tables["basin_relationships"], TableCutover(mode: .dualWrite, reverseDualWrite: false))
         XCTAssertEqual(policy.blockHint, "Ask the data team.")
         XCTAssertEqual(configuration.rewriteCacheSize, 64)
+        XCTAssertTrue(configuration.allowTruncate)
+        XCTAssertFalse(try ConfigurationFile.parse("[cutover]\nmode = \"rewrite\"\n", file: "default.toml").allowTruncate)
         XCTAssertEqual(policy.rules.map(\.name), ["scorer-ahead", "office-held-back"])
         XCTAssertEqual(policy.rules[0].match, ClientMatch(applicationName: "nightly_scorer*"))
         XCTAssertEqual(policy.rules[0].tables, ["basin_relationships": TableCutover(mode: .rewrite, reverseDualWrite: false)],

@@ -17,6 +17,7 @@ enum CutoverSection {
         if let value = try cutover.int("rewrite_cache_size", range: 1...10_000_000) {
             configuration.rewriteCacheSize = value
         }
+        configuration.allowTruncate = try cutover.bool("allow_truncate") ?? configuration.allowTruncate
         let knownTables = Self.knownTables(mappingPath: configuration.mappingPath)
         let defaultTable = policy.defaultTable
         try cutover.namedEntries("tables") { name, value, tables throws(ConfigurationError) in

@@ -20,6 +20,7 @@ extension ProxyConfiguration {
         check("upstream.connect_timeout_seconds", \.upstreamConnectTimeoutSeconds)
         check("cutover.mapping", \.mappingPath)
         check("cutover.rewrite_cache_size", \.rewriteCacheSize)
+        check("cutover.allow_truncate", \.allowTruncate)
         check("audit.log", \.auditLog)
         check("audit.literals", \.auditLiterals)
         check("audit.queue_capacity", \.auditQueueCapacity)

@@ -67,6 +67,9 @@ public struct ProxyConfiguration: Hashable, Sendable {
     public var shadow: ShadowSettings?
     /// Rewritten statements kept, by text, for reuse across sessions.
     public var rewriteCacheSize = 4096
+    /// `TRUNCATE legacy_table` in rewrite mode empties the fold instead of being refused
+    /// (`RewriterOptions.allowTruncate`).
+    public var allowTruncate = false
 
     /// Where audit records go: a file path, or "-" for standard output; nil for no audit.
     public var auditLog: String?

@@ -8,6 +8,8 @@ public struct Mapping: Sendable, Equatable {
     /// Column → SQL value for a target row that a write creates for a word it does not hold yet,
     /// sorted by column.
     public let newTargetRow: [(column: String, value: String)]
+    /// Whether such a row is created at all (`missing_target_row`).
+    public let missingTargetRow: MissingTargetRowPolicy
     /// `check_function(ok boolean, sqlstate text, message text) RETURNS boolean` raises when not ok;
     /// its overload `(…, detail, hint, schema_name, table_name, column_name, constraint_name text)`
     /// raises with those fields too (migration 0040).
@@ -15,16 +17,18 @@ public struct Mapping: Sendable, Equatable {
 
     public init(
         targetTable: String, tables: [LegacyTable], newTargetRow: [(column: String, value: String)] = [],
-        checkFunction: String = "pgcutover_check"
+        missingTargetRow: MissingTargetRowPolicy = .create, checkFunction: String = "pgcutover_check"
     ) {
         self.targetTable = targetTable
         self.tables = tables
         self.newTargetRow = newTargetRow
+        self.missingTargetRow = missingTargetRow
         self.checkFunction = checkFunction
     }
 
     public static func == (lhs: Mapping, rhs: Mapping) -> Bool {
         lhs.targetTable == rhs.targetTable && lhs.tables == rhs.tables && lhs.checkFunction == rhs.checkFunction
+            && lhs.missingTargetRow == rhs.missingTargetRow
             && lhs.newTargetRow.elementsEqual(rhs.newTargetRow) { $0 == $1 }
     }
 
@@ -48,7 +52,7 @@ public struct Mapping: Sendable, Equatable {
         self.init(
             targetTable: file.target_table, tables: tables,
             newTargetRow: (file.new_target_row ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-            checkFunction: file.check_function ?? "pgcutover_check")
+            missingTargetRow: file.missing_target_row ?? .create, checkFunction: file.check_function ?? "pgcutover_check")
     }
 }
 
@@ -56,6 +60,7 @@ public struct Mapping: Sendable, Equatable {
 private struct MappingFile: Decodable {
     let target_table: String
     let new_target_row: [String: String]?
+    let missing_target_row: MissingTargetRowPolicy?
     let check_function: String?
     let fold: [Fold]
 

@@ -128,9 +128,27 @@ struct FoldWrites {
         var insertValues = values
         insertValues[insertValues.count - 1] = created
         return "INSERT INTO \(target) AS \(cv) (\(columns.joined(separator: ", "))) SELECT "
-            + insertValues.joined(separator: ", ") + " FROM (\(words)) AS w"
+            + insertValues.joined(separator: ", ") + " FROM (\(words)) AS w" + missingTargetRowGuard(word: "w.\(join)")
             + " ON CONFLICT (\(SQLText.identifier(table.joinTarget))) DO UPDATE SET \(container) = \(newValue)"
             + (returning ? " RETURNING \(joinTarget) AS pgcutover_word, \(cv).\(container) AS pgcutover_container" : "")
+    }
+
+    /// Under `missing_target_row = "refuse"`, a WHERE that raises for a word with no target row.
+    /// It filters the words the INSERT reads, one by one, so it runs for each of them even when
+    /// none has a row (a check joined beside the target rows would then never run).
+    private func missingTargetRowGuard(word: String) -> String {
+        guard mapping.missingTargetRow == .refuse else { return "" }
+        let target = mapping.targetTable
+        let condition = "EXISTS (SELECT 1 FROM \(target) AS t WHERE t.\(SQLText.identifier(table.joinTarget)) = \(word))"
+        let detail = "CASE WHEN \(condition) THEN NULL ELSE 'Key (\(table.joinColumn))=(' || \(word) || ') is not present in table "
+            + "\"\(target)\".' END"
+        let error = LegacyError(
+            sqlState: "23503",
+            message: "\(table.name) has no \(target) row for this \(table.joinColumn), and the mapping refuses to create one",
+            detail: detail,
+            hint: "Create the \(target) row first, or set missing_target_row = \"create\" in the mapping.",
+            table: table.name, column: table.joinColumn)
+        return " WHERE \(check(condition, raising: error))"
     }
 
     /// The rows of `added` that the write-back `written` (with `returning`) really stored: their
