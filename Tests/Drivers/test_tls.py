@@ -216,3 +216,107 @@ def test_upstream_verify_full_checks_the_host_name(start_proxy, server_cert_for_
         with pytest.raises(psycopg2.OperationalError) as info:
             psycopg2.connect(dsn)
         assert "certificate" in str(info.value).lower() or "tls" in str(info.value).lower(), info.value
+
+
+@pytest.mark.parametrize("mode, encrypted", [("disable", False), ("prefer", True), ("require", True)])
+def test_upstream_sslmode_as_the_server_sees_it(start_proxy, mode, encrypted):
+    """`--upstream-sslmode` on the proxy's own connection, checked where it counts: the server's
+    pg_stat_ssl for the backend serving the client (the project's server has TLS on)."""
+    if DIRECT:
+        pytest.skip("about the proxy's connection to the server")
+    proxy = start_proxy(f"upstream-{mode}", "--upstream-sslmode", mode)
+    conn = psycopg2.connect(f"host=127.0.0.1 port={proxy.port} user=postgres dbname=postgres sslmode=disable")
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            assert cur.fetchone() == (encrypted,)
+    finally:
+        conn.close()
+
+
+class ClientHelloRecorder:
+    """A stand-in server that answers the proxy's SSLRequest with 'S', reads the TLS ClientHello
+    that follows and records its server_name extension (SNI), then hangs up: hosted Postgres
+    (Neon and others) routes connections by that name, so it must be on the wire."""
+
+    def __init__(self):
+        import socket
+        import threading
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+        self.hello = None
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        conn, _ = self.listener.accept()
+        with conn:
+            conn.settimeout(10)
+            request = self._read(conn, 8)
+            assert request[4:] == (80877103).to_bytes(4, "big"), request
+            conn.sendall(b"S")
+            header = self._read(conn, 5)
+            assert header[0] == 0x16, "a TLS handshake record"
+            self.hello = self._read(conn, int.from_bytes(header[3:5], "big"))
+
+    @staticmethod
+    def _read(conn, n):
+        data = b""
+        while len(data) < n:
+            chunk = conn.recv(n - len(data))
+            if not chunk:
+                raise EOFError(f"got {len(data)} of {n} bytes")
+            data += chunk
+        return data
+
+    def server_name(self):
+        """The host_name in the ClientHello's server_name extension, or None without one."""
+        self.thread.join(timeout=15)
+        hello = self.hello
+        assert hello is not None and hello[0] == 1, "no ClientHello arrived"
+        at = 4 + 2 + 32  # handshake header, client_version, random
+        at += 1 + hello[at]  # session_id
+        at += 2 + int.from_bytes(hello[at:at + 2], "big")  # cipher_suites
+        at += 1 + hello[at]  # compression_methods
+        end = at + 2 + int.from_bytes(hello[at:at + 2], "big")
+        at += 2
+        while at < end:
+            kind, length = int.from_bytes(hello[at:at + 2], "big"), int.from_bytes(hello[at + 2:at + 4], "big")
+            if kind == 0:  # server_name: list length, name type 0 (host_name), name length, name
+                assert hello[at + 6] == 0
+                size = int.from_bytes(hello[at + 7:at + 9], "big")
+                return hello[at + 9:at + 9 + size].decode()
+            at += 4 + length
+        return None
+
+    def close(self):
+        self.listener.close()
+
+
+@pytest.mark.parametrize("upstream_host, extra, expected", [
+    ("localhost", [], "localhost"),
+    ("127.0.0.1", ["--upstream-sslservername", "ep-cool-name-123456.eu-central-1.aws.neon.tech"],
+     "ep-cool-name-123456.eu-central-1.aws.neon.tech"),
+    ("127.0.0.1", [], None),
+])
+def test_upstream_tls_sends_the_server_name(upstream_host, extra, expected):
+    """SNI toward the server: the upstream's host name, or `--upstream-sslservername` when set; none
+    for a bare IP address (RFC 6066 allows only host names)."""
+    if DIRECT:
+        pytest.skip("about the proxy's connection to the server")
+    import pgcutover_process
+    from conftest import RUN_DIR, proxy_binary
+    recorder = ClientHelloRecorder()
+    proxy = pgcutover_process.ProxyProcess(
+        f"sni-{upstream_host}-{len(extra)}", recorder.port, ["--upstream-sslmode", "require", *extra],
+        run_dir=RUN_DIR, binary=proxy_binary(), upstream_host=upstream_host)
+    try:
+        with pytest.raises(psycopg2.OperationalError):
+            psycopg2.connect(f"host=127.0.0.1 port={proxy.port} user=postgres dbname=postgres sslmode=disable "
+                             "connect_timeout=10")
+        assert recorder.server_name() == expected
+    finally:
+        proxy.stop()
+        recorder.close()

@@ -42,7 +42,8 @@ class ProxyProcess:
     """`pgcutover serve` in front of 127.0.0.1:upstream_port, logging to RUN_DIR/proxy-NAME.log.
     PGCUTOVER_PROXY_ARGS adds flags to every proxy a suite starts."""
 
-    def __init__(self, name: str, upstream_port: int, extra_args=(), *, run_dir: Path, binary: Path):
+    def __init__(self, name: str, upstream_port: int, extra_args=(), *, run_dir: Path, binary: Path,
+                 upstream_host: str = "127.0.0.1"):
         if not os.access(binary, os.X_OK):
             raise RuntimeError(f"proxy binary {binary} is missing: build it (swift build --product pgcutover) "
                                "or set PGCUTOVER_BIN")
@@ -50,7 +51,7 @@ class ProxyProcess:
         self.port = free_port()
         self.log = run_dir / f"proxy-{name}.log"
         args = [str(binary), "serve", "--listen", f"127.0.0.1:{self.port}",
-                "--upstream", f"127.0.0.1:{upstream_port}", *extra_args,
+                "--upstream", f"{upstream_host}:{upstream_port}", *extra_args,
                 *shlex.split(os.environ.get("PGCUTOVER_PROXY_ARGS", ""))]
         self.logfile = open(self.log, "wb")
         self.logfile.write(("$ " + " ".join(args) + "\n").encode())
