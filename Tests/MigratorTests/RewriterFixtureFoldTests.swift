@@ -52,6 +52,57 @@ final class RewriterFixtureFoldTests: XCTestCase {
         await admin.close()
     }
 
+    /// The rewriter's fixture writes its own CREATE TABLEs (with data beside them); they must be the
+    /// contract's, column for column and constraint for constraint, or the differential suites
+    /// would compare against a different legacy table.
+    func testTheFixtureCreatesTheContractSchema() async throws {
+        let server = try TestDatabase.serverSettings()
+        let suffix = UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000
+        let fromContract = "pgcutover_schema_contract_\(suffix)"
+        let fromFixture = "pgcutover_schema_fixture_\(suffix)"
+        let admin = try await Database.connect(server)
+        do {
+            try await admin.execute("CREATE DATABASE \(fromContract)")
+            try await admin.execute("CREATE DATABASE \(fromFixture)")
+            let contract = try await Database.connect(server.with(database: fromContract))
+            for statement in LegacySchema.statements { try await contract.execute(statement) }
+            let expected = try await TestDatabase.string(contract, Self.schemaDescription)
+            await contract.close()
+            try psql(server, fromFixture, file: Self.fixtures.appendingPathComponent("legacy.sql").path)
+            let fixture = try await Database.connect(server.with(database: fromFixture))
+            let actual = try await TestDatabase.string(fixture, Self.schemaDescription)
+            await fixture.close()
+            XCTAssertTrue(expected.contains("tokenizer_vocabulary_token_unique"), expected)
+            XCTAssertEqual(actual, expected)
+        } catch {
+            try? await admin.execute("DROP DATABASE IF EXISTS \(fromContract) WITH (FORCE)")
+            try? await admin.execute("DROP DATABASE IF EXISTS \(fromFixture) WITH (FORCE)")
+            await admin.close()
+            throw error
+        }
+        try await admin.execute("DROP DATABASE IF EXISTS \(fromContract) WITH (FORCE)")
+        try await admin.execute("DROP DATABASE IF EXISTS \(fromFixture) WITH (FORCE)")
+        await admin.close()
+    }
+
+    /// The three contract tables as the catalog has them: columns in order with type, NOT NULL and
+    /// default, then constraints with their definitions.
+    private static let schemaDescription = """
+        SELECT string_agg(line, E'\n' ORDER BY line) FROM (
+            SELECT format('%s.%s %s %s %s %s', c.relname, lpad(a.attnum::text, 2, '0'), a.attname,
+                          format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid)) AS line
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+            WHERE c.relname IN ('coordizer_vocabulary', 'god_vocabulary_profiles', 'basin_relationships')
+              AND c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+            UNION ALL
+            SELECT format('%s constraint %s %s', c.relname, k.conname, pg_get_constraintdef(k.oid))
+            FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+            WHERE c.relname IN ('coordizer_vocabulary', 'god_vocabulary_profiles', 'basin_relationships')
+              AND c.relnamespace = 'public'::regnamespace
+        ) AS description
+        """
+
     /// Every column the fold writes, token rows it created included, keyed by token (ids of created
     /// rows come from the sequence in the same order either way, but the token is what matters).
     private static func content(_ database: Database) async throws -> (rows: Int, checksum: String) {
