@@ -11,16 +11,13 @@ final class RewriterFixtureFoldTests: XCTestCase {
     private static let fixtures = TestDatabase.packageRoot.appendingPathComponent("Tests/RewriterTests/Fixtures")
 
     func testTheFixtureFoldWritesWhatTheBackfillWrites() async throws {
-        let server = try TestDatabase.serverSettings()
-        let suffix = UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000
-        let byMigrator = "pgcutover_fold_migrator_\(suffix)"
-        let byFixture = "pgcutover_fold_fixture_\(suffix)"
-        let admin = try await Database.connect(server)
-        do {
+        try await withTwoDatabases("pgcutover_fold") { server, byMigrator, byFixture in
+            let admin = try await Database.connect(server)
             try await admin.execute("CREATE DATABASE \(byMigrator)")
             try psql(server, byMigrator, file: Self.fixtures.appendingPathComponent("legacy.sql").path)
             // A byte-for-byte copy, so the DEFAULT now() values are the same in both.
             try await admin.execute("CREATE DATABASE \(byFixture) TEMPLATE \(byMigrator)")
+            await admin.close()
 
             let migrated = try await Database.connect(server.with(database: byMigrator))
             let summary = try await TestDatabase.runner(migrated).up()
@@ -41,29 +38,18 @@ final class RewriterFixtureFoldTests: XCTestCase {
             XCTAssertGreaterThan(expected.rows, 50, "the fixture has legacy rows to fold")
             XCTAssertEqual(actual.rows, expected.rows)
             XCTAssertEqual(actual.checksum, expected.checksum, "the fixture's fold differs from migrate up's backfill")
-        } catch {
-            try? await admin.execute("DROP DATABASE IF EXISTS \(byMigrator) WITH (FORCE)")
-            try? await admin.execute("DROP DATABASE IF EXISTS \(byFixture) WITH (FORCE)")
-            await admin.close()
-            throw error
         }
-        try await admin.execute("DROP DATABASE IF EXISTS \(byMigrator) WITH (FORCE)")
-        try await admin.execute("DROP DATABASE IF EXISTS \(byFixture) WITH (FORCE)")
-        await admin.close()
     }
 
     /// The rewriter's fixture writes its own CREATE TABLEs (with data beside them); they must be the
     /// contract's, column for column and constraint for constraint, or the differential suites
     /// would compare against a different legacy table.
     func testTheFixtureCreatesTheContractSchema() async throws {
-        let server = try TestDatabase.serverSettings()
-        let suffix = UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000
-        let fromContract = "pgcutover_schema_contract_\(suffix)"
-        let fromFixture = "pgcutover_schema_fixture_\(suffix)"
-        let admin = try await Database.connect(server)
-        do {
+        try await withTwoDatabases("pgcutover_schema") { server, fromContract, fromFixture in
+            let admin = try await Database.connect(server)
             try await admin.execute("CREATE DATABASE \(fromContract)")
             try await admin.execute("CREATE DATABASE \(fromFixture)")
+            await admin.close()
             let contract = try await Database.connect(server.with(database: fromContract))
             for statement in LegacySchema.statements { try await contract.execute(statement) }
             let expected = try await TestDatabase.string(contract, Self.schemaDescription)
@@ -74,15 +60,7 @@ final class RewriterFixtureFoldTests: XCTestCase {
             await fixture.close()
             XCTAssertTrue(expected.contains("tokenizer_vocabulary_token_unique"), expected)
             XCTAssertEqual(actual, expected)
-        } catch {
-            try? await admin.execute("DROP DATABASE IF EXISTS \(fromContract) WITH (FORCE)")
-            try? await admin.execute("DROP DATABASE IF EXISTS \(fromFixture) WITH (FORCE)")
-            await admin.close()
-            throw error
         }
-        try await admin.execute("DROP DATABASE IF EXISTS \(fromContract) WITH (FORCE)")
-        try await admin.execute("DROP DATABASE IF EXISTS \(fromFixture) WITH (FORCE)")
-        await admin.close()
     }
 
     /// The three contract tables as the catalog has them: columns in order with type, NOT NULL and
@@ -102,6 +80,27 @@ final class RewriterFixtureFoldTests: XCTestCase {
               AND c.relnamespace = 'public'::regnamespace
         ) AS description
         """
+
+    /// Two fresh databases named `prefix_a_…` and `prefix_b_…` for `body`, dropped afterwards.
+    private func withTwoDatabases(
+        _ prefix: String, _ body: (ConnectionSettings, String, String) async throws -> Void
+    ) async throws {
+        let server = try TestDatabase.serverSettings()
+        let suffix = UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000
+        let names = ("\(prefix)_a_\(suffix)", "\(prefix)_b_\(suffix)")
+        let admin = try await Database.connect(server)
+        do {
+            try await body(server, names.0, names.1)
+        } catch {
+            try? await admin.execute("DROP DATABASE IF EXISTS \(names.0) WITH (FORCE)")
+            try? await admin.execute("DROP DATABASE IF EXISTS \(names.1) WITH (FORCE)")
+            await admin.close()
+            throw error
+        }
+        try await admin.execute("DROP DATABASE IF EXISTS \(names.0) WITH (FORCE)")
+        try await admin.execute("DROP DATABASE IF EXISTS \(names.1) WITH (FORCE)")
+        await admin.close()
+    }
 
     /// Every column the fold writes, token rows it created included, keyed by token (ids of created
     /// rows come from the sequence in the same order either way, but the token is what matters).

@@ -17,52 +17,23 @@ final class ProductionScalePlanTests: XCTestCase {
     ]
 
     func testSeedStatementsChooseTheIndexesAtScaleOne() async throws {
-        guard let url = ProcessInfo.processInfo.environment["PGCUTOVER_TEST_DATABASE_URL"], !url.isEmpty else {
-            XCTFail("PGCUTOVER_TEST_DATABASE_URL is not set; start Postgres (scripts/postgres.sh start PORT) and export it")
-            return
-        }
         let rewriter = Rewriter(mapping: try Rewriter.loadMapping(path: ShippedMapping.path))
-        var server = try ConnectionSettings.fromURL(url)
-        server.sslMode = .disable
-        let name = "pgcutover_plans_\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
-        let admin = try await Database.connect(server)
-        try await admin.execute("CREATE DATABASE \(name)")
-        do {
-            let database = try await Database.connect(server.with(database: name))
-            do {
-                let rows = DemoDataGenerator(shape: DemoDataShape(scale: 1.0), seed: 1).generate()
-                _ = try await DemoDataLoader(database: database).load(rows, replace: false)
-                _ = try await MigrationRunner(
-                    database: database,
-                    settings: .init(migrationsDirectory: ShadowDatabase.root.appendingPathComponent("migrations").path),
-                    report: { _ in }
-                ).up()
-                try await database.execute("ANALYZE coordizer_vocabulary")
-                for (number, check) in Self.cases.enumerated() {
-                    guard case .rewritten(let rewritten, _) = rewriter.rewrite(check.sql) else {
-                        XCTFail("not rewritten: \(check.sql)")
-                        continue
-                    }
-                    try await database.execute("PREPARE seed\(number) AS \(rewritten)")
-                    for mode in ["force_generic_plan", "force_custom_plan"] {
-                        try await database.execute("SET plan_cache_mode = \(mode)")
-                        let plan = try await lines(database, "EXPLAIN EXECUTE seed\(number)(\(check.argument))")
-                        XCTAssertTrue(plan.contains(check.index), "\(check.sql), \(mode):\n\(plan)")
-                        XCTAssertFalse(plan.contains("Seq Scan on coordizer_vocabulary"), "\(check.sql), \(mode):\n\(plan)")
-                    }
+        try await MigratedDemoDatabase.with(scale: 1.0, seed: 1) { db in
+            try await db.execute("ANALYZE coordizer_vocabulary")
+            for (number, check) in Self.cases.enumerated() {
+                guard case .rewritten(let rewritten, _) = rewriter.rewrite(check.sql) else {
+                    XCTFail("not rewritten: \(check.sql)")
+                    continue
                 }
-            } catch {
-                await database.close()
-                throw error
+                try await db.execute("PREPARE seed\(number) AS \(rewritten)")
+                for mode in ["force_generic_plan", "force_custom_plan"] {
+                    try await db.execute("SET plan_cache_mode = \(mode)")
+                    let plan = try await lines(db.database, "EXPLAIN EXECUTE seed\(number)(\(check.argument))")
+                    XCTAssertTrue(plan.contains(check.index), "\(check.sql), \(mode):\n\(plan)")
+                    XCTAssertFalse(plan.contains("Seq Scan on coordizer_vocabulary"), "\(check.sql), \(mode):\n\(plan)")
+                }
             }
-            await database.close()
-        } catch {
-            try? await admin.execute("DROP DATABASE \(name) WITH (FORCE)")
-            await admin.close()
-            throw error
         }
-        try await admin.execute("DROP DATABASE \(name) WITH (FORCE)")
-        await admin.close()
     }
 
     private func lines(_ database: Database, _ sql: String) async throws -> String {

@@ -22,7 +22,7 @@ final class ShadowComparerTests: XCTestCase {
     }
 
     func testHonestReadsMatchWithTextBinaryAndArrayParameters() async throws {
-        try await ShadowDatabase.with { db in
+        try await MigratedDemoDatabase.with { db in
             let word = try await db.string(
                 "SELECT word FROM god_vocabulary_profiles GROUP BY word ORDER BY count(*) DESC, word LIMIT 1")
             let id = try await db.int("SELECT min(id) FROM god_vocabulary_profiles")
@@ -68,7 +68,7 @@ final class ShadowComparerTests: XCTestCase {
     }
 
     func testOneCorruptedJSONValueIsAMismatchNamingTheRow() async throws {
-        try await ShadowDatabase.with { db in
+        try await MigratedDemoDatabase.with { db in
             let id = try await db.int("SELECT max(id) FROM god_vocabulary_profiles")
             try await db.execute("""
                 UPDATE coordizer_vocabulary c SET god_profile = jsonb_set(c.god_profile, ARRAY[g.god_name, 'relevance_score'], '12345.5')
@@ -90,7 +90,7 @@ final class ShadowComparerTests: XCTestCase {
     }
 
     func testAMissingFoldedRowShowsInTheCountsAndAsNoneOnTheRewrittenSide() async throws {
-        try await ShadowDatabase.with { db in
+        try await MigratedDemoDatabase.with { db in
             let total = try await db.int("SELECT count(*) FROM basin_relationships")
             let id = try await db.int("SELECT min(id) FROM basin_relationships")
             try await db.execute("""
@@ -112,7 +112,7 @@ final class ShadowComparerTests: XCTestCase {
     /// Two folded elements trade ids: the same rows, in another order under ORDER BY id. Only the
     /// positional comparison may see it, and it must.
     func testOrderOnlyDifferenceIsAMismatchOnlyUnderOrderBy() async throws {
-        try await ShadowDatabase.with { db in
+        try await MigratedDemoDatabase.with { db in
             let word = try await db.string(
                 "SELECT word FROM basin_relationships GROUP BY word HAVING count(*) >= 2 ORDER BY word LIMIT 1")
             let first = try await db.int("SELECT min(id) FROM basin_relationships WHERE word = '\(word)'")
@@ -138,7 +138,7 @@ final class ShadowComparerTests: XCTestCase {
     }
 
     func testRewrittenSideFailingIsAnErrorVerdict() async throws {
-        try await ShadowDatabase.with { db in
+        try await MigratedDemoDatabase.with { db in
             try await db.execute("""
                 UPDATE coordizer_vocabulary c SET god_profile = jsonb_set(c.god_profile, ARRAY[g.god_name, 'relevance_score'], '"not a number"')
                 FROM god_vocabulary_profiles g WHERE g.id = (SELECT min(id) FROM god_vocabulary_profiles) AND c.token = g.word
@@ -155,7 +155,7 @@ final class ShadowComparerTests: XCTestCase {
     /// statement_timeout_ms is set on the comparer's connections: a comparison stuck behind a
     /// lock becomes an error verdict instead of holding a connection.
     func testStatementTimeoutBoundsAComparison() async throws {
-        try await ShadowDatabase.with { db in
+        try await MigratedDemoDatabase.with { db in
             let locker = try await Database.connect(db.settings)
             try await locker.execute("BEGIN")
             try await locker.execute("LOCK TABLE god_vocabulary_profiles IN ACCESS EXCLUSIVE MODE")
@@ -172,7 +172,7 @@ final class ShadowComparerTests: XCTestCase {
     }
 
     func testQueueFullAndUncomparableStatementsAreSkipped() async throws {
-        try await ShadowDatabase.with { db in
+        try await MigratedDemoDatabase.with { db in
             var settings = ShadowSettings(user: db.settings.user, password: db.settings.password)
             settings.queueCapacity = 1
             settings.maximumConcurrent = 1
@@ -196,7 +196,7 @@ final class ShadowComparerTests: XCTestCase {
     }
 
     func testCredentials() async throws {
-        try await ShadowDatabase.with { db in
+        try await MigratedDemoDatabase.with { db in
             let read = [ShadowInput(sql: "SELECT god_name, word FROM god_vocabulary_profiles")]
             let none = try await compare(read, in: db, settings: nil)
             XCTAssertEqual(none.map(\.verdict), ["skipped"])
@@ -214,7 +214,7 @@ final class ShadowComparerTests: XCTestCase {
     }
 
     func testShutdownRecordsEveryComparisonItTook() async throws {
-        try await ShadowDatabase.with { db in
+        try await MigratedDemoDatabase.with { db in
             let sink = MemoryAuditSink()
             let audit = AuditLog(sink: sink, logger: logger)
             let comparer = try makeComparer(db, settings: ShadowSettings(user: db.settings.user), audit: audit)
@@ -252,24 +252,24 @@ final class ShadowComparerTests: XCTestCase {
                     action: .passed, kind: .select)
     }
 
-    private func makeComparer(_ db: ShadowDatabase, settings: ShadowSettings?, audit: AuditLog) throws -> ShadowComparer {
+    private func makeComparer(_ db: MigratedDemoDatabase, settings: ShadowSettings?, audit: AuditLog) throws -> ShadowComparer {
         let upstream = UpstreamEndpoint(
             address: HostPort(host: db.settings.host, port: db.settings.port), sslMode: .disable, tlsContext: nil,
             serverName: nil, connectTimeoutSeconds: 5)
         return ShadowComparer(
-            settings: settings, rewriter: Rewriter(mapping: try Rewriter.loadMapping(path: ShadowDatabase.mappingPath)),
+            settings: settings, rewriter: Rewriter(mapping: try Rewriter.loadMapping(path: MigratedDemoDatabase.mappingPath)),
             upstream: upstream, audit: audit, eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
             countVerdict: { [metrics] in ShadowComparer.countInMetrics($0, factory: metrics) })
     }
 
     /// Runs `inputs` as the test server's own user.
-    private func compare(_ inputs: [ShadowInput], in db: ShadowDatabase) async throws -> [Verdict] {
+    private func compare(_ inputs: [ShadowInput], in db: MigratedDemoDatabase) async throws -> [Verdict] {
         try await compare(inputs, in: db, settings: ShadowSettings(user: db.settings.user, password: db.settings.password))
     }
 
     /// Runs `inputs` through a comparer (as sessions 0, 1, …) and returns the verdicts by session.
     private func compare(
-        _ inputs: [ShadowInput], in db: ShadowDatabase, settings: ShadowSettings?, submitBeforeRunning: Bool = false
+        _ inputs: [ShadowInput], in db: MigratedDemoDatabase, settings: ShadowSettings?, submitBeforeRunning: Bool = false
     ) async throws -> [Verdict] {
         let sink = MemoryAuditSink()
         let audit = AuditLog(sink: sink, logger: logger)
@@ -301,61 +301,5 @@ final class ShadowComparerTests: XCTestCase {
                 session: try XCTUnwrap(object["session_id"] as? Int), verdict: object["shadow_verdict"] as? String,
                 summary: object["shadow_summary"] as? String, action: object["action"] as? String)
         }.sorted { $0.session < $1.session }
-    }
-}
-
-/// A database of its own holding the demo legacy rows and the migrated folds; dropped afterwards.
-struct ShadowDatabase {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static var mappingPath: String { ShippedMapping.path }
-
-    let name: String
-    let settings: ConnectionSettings
-    let database: Database
-
-    static func with(_ body: (ShadowDatabase) async throws -> Void) async throws {
-        guard let url = ProcessInfo.processInfo.environment["PGCUTOVER_TEST_DATABASE_URL"], !url.isEmpty else {
-            XCTFail("PGCUTOVER_TEST_DATABASE_URL is not set; start Postgres (scripts/postgres.sh start PORT) and export it")
-            return
-        }
-        var server = try ConnectionSettings.fromURL(url)
-        server.sslMode = .disable
-        let name = "pgcutover_shadow_\(UInt64.random(in: 0...UInt64.max) % 1_000_000_000_000)"
-        let admin = try await Database.connect(server)
-        try await admin.execute("CREATE DATABASE \(name)")
-        do {
-            let settings = server.with(database: name)
-            let database = try await Database.connect(settings)
-            let rows = DemoDataGenerator(shape: DemoDataShape(scale: 0.01), seed: 11).generate()
-            _ = try await DemoDataLoader(database: database).load(rows, replace: false)
-            let runner = MigrationRunner(
-                database: database,
-                settings: .init(migrationsDirectory: root.appendingPathComponent("migrations").path), report: { _ in })
-            _ = try await runner.up()
-            do {
-                try await body(ShadowDatabase(name: name, settings: settings, database: database))
-            } catch {
-                await database.close()
-                throw error
-            }
-            await database.close()
-        } catch {
-            try? await admin.execute("DROP DATABASE \(name) WITH (FORCE)")
-            await admin.close()
-            throw error
-        }
-        try await admin.execute("DROP DATABASE \(name) WITH (FORCE)")
-        await admin.close()
-    }
-
-    func execute(_ sql: String) async throws { try await database.execute(sql) }
-
-    func int(_ sql: String) async throws -> Int {
-        try await database.scalarInt(PostgresQuery(unsafeSQL: sql)) ?? -1
-    }
-
-    func string(_ sql: String) async throws -> String {
-        try await database.scalarString(PostgresQuery(unsafeSQL: sql)) ?? "<null>"
     }
 }

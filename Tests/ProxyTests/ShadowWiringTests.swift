@@ -9,13 +9,13 @@ final class ShadowWiringTests: XCTestCase {
     /// The proxy hands shadowed reads to its comparer through the session environment, and its
     /// shutdown waits for the comparison before closing the audit log.
     func testProxyServerComparesWhatItsSinkTakesAndWritesItBeforeShuttingDown() async throws {
-        try await ShadowDatabase.with { db in
+        try await MigratedDemoDatabase.with { db in
             let audit = FileManager.default.temporaryDirectory.appendingPathComponent("shadow-\(UUID()).jsonl").path
             defer { try? FileManager.default.removeItem(atPath: audit) }
             var configuration = ProxyConfiguration()
             configuration.listen = HostPort(host: "127.0.0.1", port: 0)
             configuration.upstream = HostPort(host: db.settings.host, port: db.settings.port)
-            configuration.mappingPath = ShadowDatabase.mappingPath
+            configuration.mappingPath = MigratedDemoDatabase.mappingPath
             configuration.auditLog = audit
             configuration.shadow = ShadowSettings(user: db.settings.user, password: db.settings.password)
             var logger = Logger(label: "shadow-wiring")
