@@ -29,7 +29,7 @@ if [ "$(psql_admin -d postgres -c "SELECT count(*) FROM pg_database WHERE datnam
     echo "== seeding the legacy schema with demo data (scale $scale)"
     "$bin" demo-data --database-url "$url" --scale "$scale" --seed 1
 fi
-echo "== migrations 0020 (with the backfill), 0030 (dual-write triggers), 0040 (full constraint errors), 0050 (assignment tables); idempotent: a second run changes nothing"
+echo "== migrations 0020 (with the backfill), 0030 (dual-write triggers), 0040 (full constraint errors), 0050 (assignment tables), 0060 (insert check views); idempotent: a second run changes nothing"
 "$bin" migrate up --database-url "$url"
 "$bin" migrate verify --database-url "$url"
 

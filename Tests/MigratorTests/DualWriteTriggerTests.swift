@@ -406,7 +406,14 @@ final class DualWriteTriggerTests: XCTestCase {
             let scan = try await DependencyScan(database: db).run()
             XCTAssertEqual(scan, [], "pgcutover's own triggers are not reported as dependencies")
 
-            // Newest first: 0050's assignment tables, 0040's pgcutover_check overload, then the triggers.
+            // Newest first: 0060's insert check views, 0050's assignment tables, 0040's
+            // pgcutover_check overload, then the triggers.
+            let checkViews = "SELECT count(*)::int8 FROM pg_rewrite WHERE rulename = 'pgcutover_analyse_only'"
+            let insertChecks = try await TestDatabase.int(db, checkViews)
+            XCTAssertEqual(insertChecks, 2)
+            _ = try await TestDatabase.runner(db).down()
+            let noInsertChecks = try await TestDatabase.int(db, checkViews)
+            XCTAssertEqual(noInsertChecks, 0)
             let assignment = "SELECT count(*)::int8 FROM pg_class WHERE relname LIKE 'pgcutover\\_assign\\_%'"
             let assignmentTables = try await TestDatabase.int(db, assignment)
             XCTAssertEqual(assignmentTables, 2)
@@ -435,15 +442,14 @@ final class DualWriteTriggerTests: XCTestCase {
             XCTAssertEqual(fieldsAgain, 1)
             let assignmentAgain = try await TestDatabase.int(db, assignment)
             XCTAssertEqual(assignmentAgain, 2)
+            let insertChecksAgain = try await TestDatabase.int(db, checkViews)
+            XCTAssertEqual(insertChecksAgain, 2)
             let client = try await connect(db, sync: Self.forward)
             try await client.execute("DELETE FROM basin_relationships WHERE id % 2 = 0")
             await client.close()
             try await assertInStep(db, "down and up again")
 
-            _ = try await TestDatabase.runner(db).down()
-            _ = try await TestDatabase.runner(db).down()
-            _ = try await TestDatabase.runner(db).down()
-            _ = try await TestDatabase.runner(db).down()
+            for _ in 0..<5 { _ = try await TestDatabase.runner(db).down() }
             let ledger = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM pgcutover_schema_migrations")
             XCTAssertEqual(ledger, 0)
         }
@@ -460,6 +466,7 @@ final class DualWriteTriggerTests: XCTestCase {
             XCTAssertTrue(status.contains("0030_dual_write_triggers: applied"), status)
             XCTAssertTrue(status.contains("0040_check_error_fields: applied"), status)
             XCTAssertTrue(status.contains("0050_assignment_targets: applied"), status)
+            XCTAssertTrue(status.contains("0060_insert_check_views: applied"), status)
             XCTAssertTrue(status.contains("0020_single_table_generation: pending"), status)
             let triggers = try await TestDatabase.int(db, """
                 SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pgcutover\\_%' AND tgname NOT LIKE 'pgcutover\\_backfill\\_log\\_%'

@@ -25,6 +25,9 @@ final class RoundTripTests: XCTestCase {
             let logAfterUp = try await TestDatabase.int(db, ChangeLogCatchUpTests.logObjects)
             XCTAssertEqual(logAfterUp, 0, "no change log left behind by up")
 
+            _ = try await TestDatabase.runner(db).down()  // 0060: the insert check views
+            let checkViews = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM pg_class WHERE relname LIKE 'pgcutover\\_insert\\_check\\_%'")
+            XCTAssertEqual(checkViews, 0)
             _ = try await TestDatabase.runner(db).down()  // 0050: the assignment tables
             let assignmentTables = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM pg_class WHERE relname LIKE 'pgcutover\\_assign\\_%'")
             XCTAssertEqual(assignmentTables, 0)

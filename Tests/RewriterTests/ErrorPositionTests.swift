@@ -45,8 +45,12 @@ final class ErrorPositionTests: XCTestCase {
     func testAValueOfAnInsertMapsToItself() throws {
         let sql = "INSERT INTO basin_relationships (word, neighbor, updated_at) VALUES ('w001', 'ξ', 'not a time')"
         let text = try rewritten(sql)
-        XCTAssertEqual(try mapped(sql, position(of: "'not a time'", in: text)), try position(of: "'not a time'", in: sql))
+        let literal = try position(of: "'not a time'", in: sql)
+        // Both copies: the assignment check's (where the server's analysis fails first) and the cast's.
+        XCTAssertEqual(try mapped(sql, position(of: "'ξ', 'not a time'", in: text) + "'ξ', ".count), literal)
+        XCTAssertEqual(try mapped(sql, position(of: "CAST(('not a time')", in: text) + "CAST((".count), literal)
         XCTAssertEqual(try mapped(sql, position(of: "pgcutover_locked AS MATERIALIZED", in: text)), 1, "a write's own SQL: the statement")
+        XCTAssertEqual(try mapped(sql, position(of: "INSERT INTO pgcutover_insert_check", in: text)), 1, "the check's own SQL")
     }
 
     func testTheScaffoldingOfASecondStatementMapsToThatStatement() throws {

@@ -21,10 +21,16 @@ public struct LegacyTable: Sendable, Equatable {
     /// runs its SET list against it (touching no row) so the server applies the legacy assignment
     /// rules. Nil: SET values are only converted with an explicit CAST.
     public let assignmentTable: String?
+    /// A view with the legacy column names and types whose rule turns an INSERT into a SELECT of
+    /// nothing (migration 0060): a rewritten INSERT inserts its VALUES or SELECT into it first, so
+    /// the server applies the legacy assignment rules, and the planner drops the statement unrun.
+    /// Nil: INSERT values are only converted with an explicit CAST.
+    public let insertCheckView: String?
 
     public init(
         name: String, kind: FoldKind, container: String, keyColumn: String, joinColumn: String,
-        joinTarget: String, uniqueConstraint: String? = nil, columns: [LegacyColumn], assignmentTable: String? = nil
+        joinTarget: String, uniqueConstraint: String? = nil, columns: [LegacyColumn], assignmentTable: String? = nil,
+        insertCheckView: String? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -35,6 +41,7 @@ public struct LegacyTable: Sendable, Equatable {
         self.uniqueConstraint = uniqueConstraint
         self.columns = columns
         self.assignmentTable = assignmentTable
+        self.insertCheckView = insertCheckView
     }
 
     public func column(named name: String) -> LegacyColumn? {

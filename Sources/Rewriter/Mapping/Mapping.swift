@@ -73,6 +73,7 @@ private struct MappingFile: Decodable {
         let join_target: String
         let unique_constraint: String?
         let assignment_table: String?
+        let insert_check_view: String?
         let columns: [Column]
 
         func legacyTable() throws(MappingError) -> LegacyTable {
@@ -103,7 +104,8 @@ private struct MappingFile: Decodable {
             return LegacyTable(
                 name: legacy_table, kind: kind, container: container, keyColumn: key, joinColumn: join,
                 joinTarget: join_target, uniqueConstraint: unique_constraint,
-                columns: columns, assignmentTable: assignment_table)
+                columns: columns, assignmentTable: assignment_table,
+                insertCheckView: insert_check_view)
         }
     }
 

@@ -163,6 +163,7 @@ struct WriteRewriter {
             // Without a column list, a shorter VALUES row fills the leading columns.
             columnNames = Array(columnNames.prefix(count))
         }
+        var columnList: Range<Int>?
         if let cols = write.fields["cols"]?.array, !cols.isEmpty {
             columnNames = []
             for col in cols {
@@ -177,6 +178,7 @@ struct WriteRewriter {
             guard let list = statement.parenthesized(after: cursor - 1) else {
                 throw .unsupported("this INSERT column list", table: table.name)
             }
+            columnList = list.outer
             cursor = statement.firstToken(atOrAfter: list.outer.upperBound)
         }
         guard cursor < tokens.count, !statement.isKeyword(cursor, "overriding") else {
@@ -188,10 +190,12 @@ struct WriteRewriter {
         let returning = span(of: "returning", in: clauses, ends: ends)
 
         var source: String
+        var assignment: [String] = []
         if write.fields["selectStmt"] == nil {
             source = "SELECT"  // DEFAULT VALUES: one row, every column from its default
             columnNames = []
         } else {
+            assignment = insertAssignmentCheck(columnList, source: tokens[cursor].start..<sourceEnd)
             let defaults = try defaultEdits(write, columns: columnNames)
             source = try typedValues(from: cursor, to: sourceEnd, columns: columnNames, defaults: defaults)
                 ?? render(tokens[cursor].start..<sourceEnd, extra: defaults)
@@ -217,7 +221,7 @@ struct WriteRewriter {
         let lock = writes.lockedRows(
             Self.locked,
             where: ["cv.\(SQLText.identifier(table.joinTarget)) IN (SELECT p.\(SQLText.identifier(table.joinColumn)) FROM pgcutover_proposed AS p)"])
-        var ctes = [input, proposed, lock]
+        var ctes = assignment + [input, proposed, lock]
         // A key inserted concurrently into a target row created after the snapshot: for a plain
         // INSERT the legacy 23505; DO NOTHING leaves the row out as the legacy statement did; DO
         // UPDATE would have updated the concurrent row, which the write-back can no longer do, so
@@ -314,6 +318,23 @@ struct WriteRewriter {
             + " FROM " + sources.joined(separator: ", ")
         if let condition { update += " WHERE " + render(condition) }
         return [update + ")"]
+    }
+
+    /// `pgcutover_assigned_input`: the client's column list and VALUES or SELECT, as an INSERT into
+    /// the table's insert check view (the legacy column names and types). The server analyses it as
+    /// it analysed the legacy INSERT (target columns, then each VALUES row or the SELECT's columns,
+    /// with untyped literals and `$n` still untyped, converted with the assignment rules), so a value
+    /// the legacy table refused (42804) is refused here with the same error, and untyped `$n` take
+    /// their types from the assignments first. The view's rule makes the INSERT a SELECT of nothing
+    /// that nothing reads, so the planner drops it: no item is evaluated here (volatile ones run
+    /// once, in `pgcutover_input`) and nothing is stored. `DEFAULT` stays `DEFAULT` (the view's
+    /// columns have none; it is never evaluated). The values themselves come from the CASTs of
+    /// `pgcutover_input` and `pgcutover_proposed`, the same conversion for every value the
+    /// assignment accepts.
+    private func insertAssignmentCheck(_ columnList: Range<Int>?, source: Range<Int>) -> [String] {
+        guard let view = table.insertCheckView else { return [] }
+        let columns = columnList.map { " " + render($0) } ?? ""
+        return ["pgcutover_assigned_input AS (INSERT INTO \(view)\(columns) \(render(source)))"]
     }
 
     private func checkConflictTarget(_ clause: JSONObject, required: Bool) throws(RewriteError) {

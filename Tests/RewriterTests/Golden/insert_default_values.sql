@@ -1,0 +1,1 @@
+INSERT INTO god_vocabulary_profiles DEFAULT VALUES
