@@ -91,7 +91,7 @@ final class BackfillBehaviourTests: XCTestCase {
                 syncedAtReturn = writers.dropFirst(3).reduce(0) { $0 + $1.current.writes }
                 try await Task.sleep(for: .milliseconds(300))
             } catch {
-                writers.forEach { $0.stop() }
+                writers.forEach { $0.abort() }
                 for task in tasks { _ = try? await task.value }
                 throw error
             }

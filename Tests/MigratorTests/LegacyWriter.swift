@@ -8,9 +8,10 @@ import Synchronization
 final class LegacyWriter: Sendable {
     enum Mode: Sendable {
         /// No `pgcutover.sync`: only the backfill's change log covers these writes. Each write first
-        /// takes its table's ROW EXCLUSIVE lock (which the log's DROP TRIGGER waits for) and checks that
-        /// the log's four triggers on it are still there; once they were there and are gone, the writer
-        /// stops. So it writes exactly while `up` promises to catch legacy writes up: before the log
+        /// takes its table's ROW EXCLUSIVE lock (which the log's DROP TRIGGER waits for) and counts the
+        /// log's triggers; once all eight (four per legacy table) were there and some are gone, the
+        /// removal has begun and the writer stops. So it writes exactly while `up` promises to catch
+        /// legacy writes up: before the log is complete (the batches, which start after it, see those)
         /// and while it exists.
         case untilChangeLogRemoved
         /// `pgcutover.sync` forward (0030's dual-write): writes until told to stop, also after `up` returns.
@@ -30,7 +31,9 @@ final class LegacyWriter: Sendable {
     let mode: Mode
     let settings: ConnectionSettings
     private let stats = Mutex(Stats())
-    private let stopRequested = Mutex(false)
+    private let stopRequested = Mutex(Stop.none)
+
+    private enum Stop { case none, asked, now }
 
     init(index: Int, mode: Mode, settings: ConnectionSettings) {
         self.index = index
@@ -39,7 +42,12 @@ final class LegacyWriter: Sendable {
     }
 
     var current: Stats { stats.withLock { $0 } }
-    func stop() { stopRequested.withLock { $0 = true } }
+    /// A synced writer stops at once; an `untilChangeLogRemoved` one that saw the log goes on to its
+    /// next write, which finds the log gone (or, if the log is still there, keeps writing until it
+    /// goes), so a slow writer still ends by the log's removal.
+    func stop() { stopRequested.withLock { $0 = .asked } }
+    /// Stops at once whatever the mode (a test that failed).
+    func abort() { stopRequested.withLock { $0 = .now } }
 
     private struct LogRemoved: Error {}
 
@@ -51,9 +59,16 @@ final class LegacyWriter: Sendable {
                 try await db.execute("SET pgcutover.sync = 'god_vocabulary_profiles=forward,basin_relationships=forward'")
             }
             var rng = SplitMix64(seed: UInt64(index) &* 0x9E37_79B9 &+ 17)
-            var seenLog: Set<String> = []
+            var seenLog = false
             var n = 0
-            while !stopRequested.withLock({ $0 }) {
+            loop: while true {
+                switch stopRequested.withLock({ $0 }) {
+                case .none: break
+                case .now: break loop
+                case .asked:
+                    if case .synced = mode { break loop }
+                    if !seenLog { break loop }
+                }
                 n += 1
                 let (table, sql) = Self.write(kind: Int(rng.below(9)), tag: "w\(index)-\(n)", newWord: "w\(index)-\(n / 8)")
                 do {
@@ -61,27 +76,28 @@ final class LegacyWriter: Sendable {
                         var logged = false
                         if case .untilChangeLogRemoved = mode {
                             try await db.execute("LOCK TABLE \(table) IN ROW EXCLUSIVE MODE")
-                            let triggers = try await db.scalarInt(PostgresQuery(unsafeSQL: """
-                                SELECT count(*)::int8 FROM pg_trigger
-                                WHERE tgrelid = '\(table)'::regclass AND tgname LIKE 'pgcutover\\_backfill\\_log\\_%'
-                                """))
-                            if triggers == 4 {
-                                logged = true
-                            } else if seenLog.contains(table) {
-                                throw LogRemoved()
+                            for try await (onTable, all) in try await db.query(PostgresQuery(unsafeSQL: """
+                                SELECT count(*) FILTER (WHERE tgrelid = '\(table)'::regclass)::int8, count(*)::int8 FROM pg_trigger
+                                WHERE tgname LIKE 'pgcutover\\_backfill\\_log\\_%'
+                                """)).decode((Int, Int).self) {
+                                if all == 8 {
+                                    seenLog = true
+                                } else if seenLog {
+                                    throw LogRemoved()
+                                }
+                                logged = onTable == 4
                             }
                         }
                         try await db.execute(sql)
                         return logged
                     }
-                    if logged { seenLog.insert(table) }
                     stats.withLock {
                         $0.writes += 1
                         if logged { $0.writesWhileLogged += 1 }
                     }
                 } catch is LogRemoved {
                     stats.withLock { $0.stoppedByLogRemoval = true }
-                    break
+                    break loop
                 } catch let error as PSQLError where ["40P01", "40001"].contains(error.serverInfo?[.sqlState]) {
                     stats.withLock { $0.deadlockRetries += 1 }
                 }
