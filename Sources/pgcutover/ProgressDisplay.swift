@@ -20,12 +20,12 @@ final class ProgressDisplay: Sendable {
             case .message(let text):
                 if state.barShown { write("\n"); state.barShown = false }
                 write("\(text)\n")
-            case .progress(let done, let total, let updated):
+            case .progress(let done, let doneAtStart, let total, let updated):
                 let now = ContinuousClock.now
-                let seconds = max(0.001, Self.seconds(state.started.duration(to: now)))
-                let rate = Double(done) / seconds
-                let eta = rate > 0 ? Double(total - done) / rate : 0
-                let text = "\(done)/\(total) tokens, \(updated) rows updated, \(Int(rate)) tokens/s, ETA \(Int(eta.rounded())) s"
+                let estimate = ProgressEstimate(doneAtStart: doneAtStart, done: done, total: total,
+                                                elapsed: state.started.duration(to: now))
+                let eta = estimate.secondsLeft.map { "\(Int($0.rounded())) s" } ?? "?"
+                let text = "\(done)/\(total) tokens, \(updated) rows updated, \(Int(estimate.rate)) tokens/s, ETA \(eta)"
                 if isTerminal {
                     let width = 30
                     let filled = total > 0 ? width * done / total : width

@@ -66,65 +66,61 @@ final class BackfillBehaviourTests: XCTestCase {
         }
     }
 
-    /// Legacy writers keep inserting, updating and deleting, on words already processed and not yet
-    /// processed, while the backfill runs; nothing they wrote is lost.
+    /// The runbook under load, and `verify` on exactly what `up` leaves (no `--repair` in between).
+    /// 0020's columns and 0030's triggers first (`up --max-batches 0`), then `up` while five clients
+    /// write the legacy tables on their own connections (`LegacyWriter`: inserts, updates, deletes and
+    /// word moves on both tables, words with and without a token row). Three write without dual-write,
+    /// covered only by the change log: they write until `up` drops the log's triggers, the end of what
+    /// `up` promises to catch up. Two write with 0030's forward sync and keep writing after `up`
+    /// returns. Then the writers stop and `verify` must be clean.
     func testConcurrentLegacyWritesAreNotLost() async throws {
         let server = try TestDatabase.serverSettings()
         try await TestDatabase.with { db in
             try await TestDatabase.loadDemo(db, scale: 0.05, seed: 5)
-            let writerDB = try await Database.connect(server.with(database: db.settings.database))
-            let writer = Task { () -> Int in
-                var writes = 0
-                var rng = SplitMix64(seed: 99)
-                while !Task.isCancelled {
-                    let pick = rng.below(1_000_000)
-                    switch writes % 4 {
-                    case 0:
-                        try await writerDB.query("""
-                            INSERT INTO basin_relationships (word, neighbor, cooccurrence_count, strength, contexts)
-                            SELECT token, 'written-during-backfill-' || \(writes), 3, NULL, ARRAY['it''s "live"']
-                            FROM coordizer_vocabulary ORDER BY id OFFSET \(pick) % (SELECT count(*) FROM coordizer_vocabulary) LIMIT 1
-                            """)
-                    case 1:
-                        try await writerDB.query("""
-                            UPDATE basin_relationships SET strength = \(Float(pick % 1000) / 1000), avg_phi = NULL
-                            WHERE id = (SELECT id FROM basin_relationships ORDER BY id OFFSET \(pick) % (SELECT count(*) FROM basin_relationships) LIMIT 1)
-                            """)
-                    case 2:
-                        try await writerDB.query("""
-                            DELETE FROM basin_relationships
-                            WHERE id = (SELECT id FROM basin_relationships ORDER BY id OFFSET \(pick) % (SELECT count(*) FROM basin_relationships) LIMIT 1)
-                            """)
-                    default:
-                        try await writerDB.query("""
-                            INSERT INTO god_vocabulary_profiles (god_name, word, relevance_score, learned_from_phi)
-                            VALUES ('hermes', 'brand-new-word-' || \(writes), 0.25, NULL)
-                            """)
-                    }
-                    writes += 1
-                }
-                return writes
+            _ = try await TestDatabase.runner(db, BackfillOptions(maxBatches: 0)).up()
+            let settings = server.with(database: db.settings.database)
+            let writers = (0..<5).map {
+                LegacyWriter(index: $0, mode: $0 < 3 ? .untilChangeLogRemoved : .synced, settings: settings)
             }
-            // Let the writer get going, then backfill in small batches so the two interleave.
-            try await Task.sleep(for: .milliseconds(200))
-            let first = try await TestDatabase.runner(db, BackfillOptions(batchSize: 10)).up()
-            writer.cancel()
-            let writes = try await writer.value
-            await writerDB.close()
-            XCTAssertGreaterThan(writes, 20, "the writer wrote during the backfill")
-            XCTAssertNotNil(first)
-            // The runbook's last step: once writes are covered (dual-write) or quiet, up catches up.
-            let second = try await TestDatabase.runner(db, BackfillOptions(batchSize: 10, repair: true)).up()
-            XCTAssertGreaterThan((first?.catchUpRows ?? 0) + (second?.catchUpRows ?? 0), 0,
-                                 "some writes landed behind the main pass and were caught up")
+            let tasks = writers.map { writer in Task { try await writer.run() } }
+            let summary: BackfillSummary?
+            var syncedAtReturn = 0
+            do {
+                try await Task.sleep(for: .milliseconds(200))
+                summary = try await TestDatabase.runner(db, BackfillOptions(batchSize: 10, catchUpPasses: 3, jobs: 2)).up()
+                syncedAtReturn = writers.dropFirst(3).reduce(0) { $0 + $1.current.writes }
+                try await Task.sleep(for: .milliseconds(300))
+            } catch {
+                writers.forEach { $0.abort() }
+                for task in tasks { _ = try? await task.value }
+                throw error
+            }
+            writers.forEach { $0.stop() }
+            var stats: [LegacyWriter.Stats] = []
+            for task in tasks { stats.append(try await task.value) }
             let report = try await Verifier(database: db).run()
             XCTAssertTrue(report.isClean, report.text)
+
+            XCTAssertEqual(summary?.interrupted, false)
+            for plain in stats.prefix(3) {
+                XCTAssertTrue(plain.stoppedByLogRemoval, "a plain writer wrote until up removed the change log: \(plain)")
+                XCTAssertGreaterThan(plain.writesWhileLogged, 20, "\(plain)")
+            }
+            XCTAssertGreaterThan(stats.dropFirst(3).reduce(0) { $0 + $1.writes }, syncedAtReturn,
+                                 "dual-written writes also landed after up returned")
+            XCTAssertGreaterThan(summary?.catchUpRows ?? 0, 0, "some writes landed behind the main pass and were caught up")
+            let leftovers = try await TestDatabase.int(db, ChangeLogCatchUpTests.logObjects)
+            XCTAssertEqual(leftovers, 0)
             let newWords = try await TestDatabase.int(db, """
-                SELECT count(*)::int8 FROM coordizer_vocabulary WHERE token LIKE 'brand-new-word-%' AND active = false
-                  AND god_profile ? 'hermes'
+                SELECT count(DISTINCT word)::int8 FROM (SELECT word FROM basin_relationships UNION ALL SELECT word FROM god_vocabulary_profiles) w
+                WHERE word LIKE 'new-%'
                 """)
-            let written = try await TestDatabase.int(db, "SELECT count(*)::int8 FROM god_vocabulary_profiles WHERE word LIKE 'brand-new-word-%'")
-            XCTAssertEqual(newWords, written)
+            let inactive = try await TestDatabase.int(db, """
+                SELECT count(*)::int8 FROM coordizer_vocabulary WHERE token LIKE 'new-%' AND active = false
+                  AND (god_profile IS NOT NULL OR relationships IS NOT NULL)
+                """)
+            XCTAssertGreaterThan(newWords, 0)
+            XCTAssertEqual(inactive, newWords, "every new legacy word has its inactive token row with its data")
         }
     }
 

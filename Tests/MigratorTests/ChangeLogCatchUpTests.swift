@@ -62,6 +62,47 @@ final class ChangeLogCatchUpTests: XCTestCase {
         }
     }
 
+    /// The catch-up under load: a main pass stopped halfway, then three writers without dual-write
+    /// (`LegacyWriter`, change log only) write both legacy tables on their own connections, behind the
+    /// batches, ahead of them, and on new words, while `up` finishes the main pass and runs its catch-up
+    /// passes, until `up` drops the log's triggers. The passes rarely find the log empty (the writers
+    /// keep going), so the last recomputation after the drop usually has to cover what is left. Every
+    /// write committed while the log existed is in the JSON when `up` returns.
+    func testCatchUpUnderConcurrentWritersLosesNothing() async throws {
+        let server = try TestDatabase.serverSettings()
+        try await TestDatabase.with { db in
+            try await TestDatabase.loadDemo(db, scale: 0.03, seed: 6)
+            let first = try await TestDatabase.runner(db, BackfillOptions(batchSize: 25, maxBatches: 6, jobs: 1)).up()
+            XCTAssertEqual(first?.interrupted, true)
+            let settings = server.with(database: db.settings.database)
+            let writers = (0..<3).map { LegacyWriter(index: 10 + $0, mode: .untilChangeLogRemoved, settings: settings) }
+            let tasks = writers.map { writer in Task { try await writer.run() } }
+            let summary: BackfillSummary?
+            do {
+                try await Task.sleep(for: .milliseconds(300))
+                summary = try await TestDatabase.runner(db, BackfillOptions(batchSize: 25, catchUpPasses: 2, jobs: 1)).up()
+            } catch {
+                writers.forEach { $0.abort() }
+                for task in tasks { _ = try? await task.value }
+                throw error
+            }
+            // The log is gone: each stops at its next write.
+            writers.forEach { $0.stop() }
+            var stats: [LegacyWriter.Stats] = []
+            for task in tasks { stats.append(try await task.value) }
+            let report = try await Verifier(database: db).run()
+            XCTAssertTrue(report.isClean, report.text)
+            for writer in stats {
+                XCTAssertTrue(writer.stoppedByLogRemoval, "\(writer)")
+                XCTAssertGreaterThan(writer.writesWhileLogged, 20, "\(writer)")
+            }
+            XCTAssertGreaterThan(summary?.catchUpPasses ?? 0, 0)
+            XCTAssertGreaterThan(summary?.catchUpRows ?? 0, 0, "writes behind the batches were caught up")
+            let objects = try await TestDatabase.int(db, Self.logObjects)
+            XCTAssertEqual(objects, 0)
+        }
+    }
+
     /// A TRUNCATE leaves no rows to name words by: the log records "everything", and the catch-up
     /// compares every token.
     func testTruncateFallsBackToAFullComparison() async throws {

@@ -29,4 +29,42 @@ final class ScanTests: XCTestCase {
             XCTAssertNotNil(DependencyScan.warning(findings))
         }
     }
+
+    /// PostgreSQL folds unquoted names to lower case, so a body may spell the table any way; and a
+    /// SQL-standard body (BEGIN ATOMIC, PG14+) keeps no text to search, only its dependencies.
+    func testScanFindsFunctionsWhateverTheSpellingAndSQLStandardBodies() async throws {
+        try await TestDatabase.with { db in
+            for statement in LegacySchema.statements { try await db.execute(statement) }
+            try await db.execute("""
+                CREATE FUNCTION learn_mixed(w text, n text) RETURNS void LANGUAGE plpgsql AS $$
+                BEGIN INSERT INTO Basin_Relationships (word, neighbor) VALUES (w, n); END $$
+                """)
+            try await db.execute("""
+                CREATE FUNCTION learn_quoted(w text, n text) RETURNS void LANGUAGE plpgsql AS $$
+                BEGIN INSERT INTO "basin_relationships" (word, neighbor) VALUES (w, n); END $$
+                """)
+            try await db.execute("""
+                CREATE FUNCTION learn_schema(w text, n text) RETURNS void LANGUAGE plpgsql AS $$
+                BEGIN DELETE FROM public.BASIN_RELATIONSHIPS WHERE word = w AND neighbor = n; END $$
+                """)
+            try await db.execute("""
+                CREATE FUNCTION profile_count() RETURNS bigint LANGUAGE sql
+                BEGIN ATOMIC SELECT count(*) FROM God_Vocabulary_Profiles; END
+                """)
+            try await db.execute("""
+                CREATE PROCEDURE forget(w text) LANGUAGE sql
+                BEGIN ATOMIC DELETE FROM basin_relationships WHERE word = w; END
+                """)
+            try await db.execute("CREATE FUNCTION word_count() RETURNS bigint LANGUAGE sql RETURN (SELECT count(*) FROM coordizer_vocabulary)")
+            let findings = try await DependencyScan(database: db).run()
+            let found = Set(findings.map { "\($0.kind) \($0.name.prefix { $0 != "(" }) \($0.table)" })
+            XCTAssertEqual(found, [
+                "function learn_mixed basin_relationships",
+                "function learn_quoted basin_relationships",
+                "function learn_schema basin_relationships",
+                "function profile_count god_vocabulary_profiles",
+                "procedure forget basin_relationships",
+            ], "\(findings)")
+        }
+    }
 }

@@ -78,9 +78,18 @@ struct BackfillChangeLog: Sendable {
     }
 
     /// One statement, so one snapshot: the log rows committed so far and their words' token rows.
+    /// A logged word that has legacy rows but no token row yet was logged after the pass created the
+    /// missing token rows (`createMissingTokens` runs just before this); its log row is not returned, so
+    /// it stays for the next pass or the last recomputation, which create the token row first.
+    /// Returning it would delete it with nothing recomputed: that word's writes were lost.
     func read() async throws -> Changes {
         let rows = try await database.query("""
-            WITH seen AS (SELECT id, word FROM pgcutover_backfill_changes)
+            WITH logged AS (SELECT id, word FROM pgcutover_backfill_changes),
+            seen AS (
+                SELECT l.id, l.word FROM logged l
+                WHERE l.word IS NULL OR EXISTS (SELECT 1 FROM coordizer_vocabulary cv WHERE cv.token = l.word)
+                   OR NOT (EXISTS (SELECT 1 FROM basin_relationships r WHERE r.word = l.word)
+                           OR EXISTS (SELECT 1 FROM god_vocabulary_profiles g WHERE g.word = l.word)))
             SELECT (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM seen),
                    (SELECT coalesce(bool_or(word IS NULL), false) FROM seen),
                    (SELECT coalesce(array_agg(cv.id ORDER BY cv.id), '{}') FROM coordizer_vocabulary cv

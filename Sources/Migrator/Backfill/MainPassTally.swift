@@ -6,12 +6,15 @@ actor MainPassTally {
     private(set) var batches = 0
     private(set) var rowsUpdated = 0
     private(set) var done: Int
+    /// Covered by earlier runs when this one resumed the pass.
+    let doneAtStart: Int
     let total: Int
     private(set) var interrupted = false
 
     init(limit: Int?, done: Int, total: Int) {
         self.limit = limit
         self.done = done
+        doneAtStart = done
         self.total = total
     }
 
@@ -28,6 +31,6 @@ actor MainPassTally {
     func finished(ids: Int, updated: Int) -> BackfillEvent {
         done += ids
         rowsUpdated += updated
-        return .progress(done: done, total: total, updated: rowsUpdated)
+        return .progress(done: done, doneAtStart: doneAtStart, total: total, updated: rowsUpdated)
     }
 }

@@ -219,6 +219,15 @@ public struct MigrationRunner: Sendable {
         guard let downSteps = file.downSteps else {
             throw MigratorError(sqlState: "55000", message: "\(file.name) has no .down.sql file; it cannot be reversed")
         }
+        // Without a legacy table there is nothing to reverse onto: its rows may now live only in the
+        // JSON that the reversal drops.
+        for table in DependencyScan.legacyTables {
+            if try await database.tableExists(table) { continue }
+            throw MigratorError(
+                sqlState: "55000", message: "refusing to reverse \(file.name): legacy table \(table) does not exist",
+                detail: "down drops the new columns; with \(table) gone, its rows would be kept nowhere",
+                hint: "recreate \(table) and fill it from the JSON (the data contract, docs/migrator.md), then run down again")
+        }
         let verification = try await Verifier(database: database).run()
         var reasons: [String] = []
         for table in verification.tables where table.jsonHasMore {

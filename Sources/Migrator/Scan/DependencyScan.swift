@@ -40,9 +40,17 @@ public struct DependencyScan: Sendable {
             -- pgcutover's own dual-write triggers (migration 0030) keep both sides in step by design
             WHERE NOT t.tgisinternal AND t.tgname NOT LIKE 'pgcutover\\_%'
             UNION
-            -- functions and procedures whose body names a legacy table
+            -- functions and procedures that reference a legacy table. A body kept as text (PL/pgSQL, a
+            -- quoted SQL body) is an opaque string to the server: it is searched case-insensitively, since
+            -- Basin_Relationships, "basin_relationships" and public.BASIN_RELATIONSHIPS all name the table
+            -- (the legacy names are lower case). A SQL-standard body (BEGIN ATOMIC / RETURN, PG14+) is
+            -- parsed at creation: its text is gone from prosrc, its tables are in pg_depend.
             SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, p.oid::regprocedure::text, l.relname
-            FROM pg_proc p JOIN legacy l ON position(l.relname IN p.prosrc) > 0
+            FROM pg_proc p JOIN legacy l
+              ON CASE WHEN p.prosqlbody IS NULL THEN position(l.relname IN lower(p.prosrc)) > 0
+                      ELSE EXISTS (SELECT 1 FROM pg_depend d
+                                   WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                                     AND d.refclassid = 'pg_class'::regclass AND d.refobjid = l.oid) END
             WHERE p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
               AND p.proname NOT LIKE 'pgcutover\\_%'
             UNION
