@@ -39,6 +39,10 @@ enum WriteCorpus {
         WriteCase(name: "update moves rows to another word", sql: "UPDATE basin_relationships SET word = 'moved word', strength = 1 WHERE word = 'w004' OR (word = 'w005' AND neighbor = 'w006')"),
         WriteCase(name: "update moves neighbor returning", sql: "UPDATE basin_relationships SET neighbor = neighbor || '-x' WHERE word = 'w002' RETURNING *"),
         WriteCase(name: "update key collides", sql: "UPDATE god_vocabulary_profiles SET god_name = 'athena' WHERE god_name = 'zeus' AND word = 'w003'", error: "23505"),
+        // Rows are checked in id order, as the legacy table (loaded in id order) meets them.
+        WriteCase(name: "update swaps two keys", sql: "UPDATE god_vocabulary_profiles SET god_name = CASE god_name WHEN 'zeus' THEN 'apollo' ELSE 'zeus' END WHERE word = 'w001' AND god_name IN ('zeus', 'apollo')", error: "23505"),
+        WriteCase(name: "update chains keys in id order", sql: "UPDATE god_vocabulary_profiles SET god_name = CASE god_name WHEN 'zeus' THEN 'hera' WHEN 'athena' THEN 'zeus' ELSE 'athena' END WHERE word = 'w003'"),
+        WriteCase(name: "update chains neighbors against id order", sql: "UPDATE basin_relationships SET neighbor = CASE neighbor WHEN 'w002' THEN 'w003' ELSE 'w020' END WHERE word = 'w001' AND neighbor IN ('w002', 'w003')", error: "23505"),
         WriteCase(name: "update nothing", sql: "UPDATE god_vocabulary_profiles SET usage_count = 0 WHERE god_name = 'nobody'"),
         WriteCase(name: "update to null violates", sql: "UPDATE god_vocabulary_profiles SET relevance_score = NULL WHERE word = 'w001'", error: "23502"),
         // DELETE

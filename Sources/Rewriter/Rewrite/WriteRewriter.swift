@@ -123,6 +123,9 @@ struct WriteRewriter {
         var select = "SELECT \(distinct)\(columns(assigned, base: exposed))"
         if moves {
             select += ", \(exposed).\(join) AS pgcutover_old_join, \(exposed).\(key) AS pgcutover_old_key"
+            if let id = Self.scanOrderColumn(table) {
+                select += ", \(exposed).\(SQLText.identifier(id)) AS pgcutover_old_id"
+            }
         }
         select += " FROM \(rows) AS \(exposed)"
         if let from { select += ", " + render(from) }
@@ -139,16 +142,36 @@ struct WriteRewriter {
             where: ["cv.\(SQLText.identifier(table.joinTarget)) IN (SELECT c.\(join) FROM pgcutover_changed AS c)"])
         let removed = "pgcutover_removed AS (SELECT c.pgcutover_old_join AS \(join), c.pgcutover_old_key AS \(key)"
             + " FROM pgcutover_changed AS c)"
-        // The new key must be free, unless the row holding it moves away in this statement.
-        let vacated = "EXISTS (SELECT 1 FROM pgcutover_removed AS r WHERE r.\(join) = c.\(join) AND r.\(key) = c.\(key))"
+        // The legacy UPDATE checks the unique key row by row, as it stores each row's new version:
+        // a row's new key collides with the old key of a row not yet processed (its holder, unless
+        // that is the row itself) and with the new key of a row already processed. A holder that
+        // was processed first and moved away has freed its key. Rows are processed here in `id`
+        // order (`pgcutover_step`), the heap order of a table loaded in id order: every cycle of
+        // moves is refused (its first row meets the next one's key still in place), a chain
+        // succeeds only when each holder comes first. Set-based: if the holder's own move fails,
+        // the statement fails with it.
+        let order = (Self.scanOrderColumn(table) == nil ? [] : ["c.pgcutover_old_id"])
+            + ["c.pgcutover_old_join", "c.pgcutover_old_key"]
+        let steps = "pgcutover_steps AS (SELECT c.*, row_number() OVER (ORDER BY \(order.joined(separator: ", ")))"
+            + " AS pgcutover_step FROM pgcutover_changed AS c)"
+        let movedAway = "(s.\(join), s.\(key)) IS DISTINCT FROM (s.pgcutover_old_join, s.pgcutover_old_key)"
+        let freed = "EXISTS (SELECT 1 FROM pgcutover_steps AS s WHERE s.pgcutover_old_join = c.\(join)"
+            + " AND s.pgcutover_old_key = c.\(key) AND (s.pgcutover_step = c.pgcutover_step"
+            + " OR (s.pgcutover_step < c.pgcutover_step AND \(movedAway))))"
+        let takenEarlier = "EXISTS (SELECT 1 FROM pgcutover_steps AS q WHERE q.\(join) = c.\(join) AND q.\(key) = c.\(key)"
+            + " AND q.pgcutover_step < c.pgcutover_step)"
         let checks = [
-            writes.check("NOT (\(writes.keyExists("c", in: "pgcutover_destination")) AND NOT \(vacated))", raising: writes.uniqueViolation("c")),
-            writes.check("\(writes.sameKeyCount(in: "pgcutover_changed", as: "c")) = 1", raising: writes.uniqueViolation("c")),
+            writes.check("NOT (\(writes.keyExists("c", in: "pgcutover_destination")) AND NOT \(freed))", raising: writes.uniqueViolation("c")),
+            writes.check("NOT \(takenEarlier)", raising: writes.uniqueViolation("c")),
         ]
         let names = table.columns.map { "c.\(SQLText.identifier($0.name))" }.joined(separator: ", ")
-        let added = "pgcutover_added AS (SELECT \(names) FROM pgcutover_changed AS c WHERE \(FoldWrites.inOrder(checks)))"
+        // The checks run row by row in step order, so the error is that of the first row the
+        // legacy scan would have refused: a filter above a sorted subquery is evaluated in its
+        // order (a volatile condition is never pushed below the sort).
+        let added = "pgcutover_added AS (SELECT \(names) FROM (SELECT * FROM pgcutover_steps ORDER BY pgcutover_step) AS c"
+            + " WHERE \(FoldWrites.inOrder(checks)))"
         let back = "pgcutover_write AS (\(writes.writeBack(removed: "pgcutover_removed", changed: nil, added: "pgcutover_added", mayCreate: true, conflict: uniqueConflict)))"
-        return finish([lock] + assignment + [changed, destination, removed, added, back], result: "pgcutover_added", returning: returning, exposed: exposed, verb: .update)
+        return finish([lock] + assignment + [changed, destination, removed, steps, added, back], result: "pgcutover_added", returning: returning, exposed: exposed, verb: .update)
     }
 
     // MARK: INSERT
@@ -353,6 +376,12 @@ struct WriteRewriter {
     }
 
     // MARK: Pieces
+
+    /// The legacy column whose order a legacy UPDATE's sequential scan follows in a table loaded in
+    /// that order: `id`, when the table has one.
+    private static func scanOrderColumn(_ table: LegacyTable) -> String? {
+        table.column(named: "id") == nil ? nil : "id"
+    }
 
     /// Raised from the write-back, where the added row is `n`.
     private var uniqueConflict: FoldWrites.AddedKeyConflict {
