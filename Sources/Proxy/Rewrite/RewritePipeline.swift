@@ -899,10 +899,14 @@ struct RewritePipeline {
     }
 
     /// The count at the end of a command tag (`INSERT 0 3`, `SELECT 12`); nil for tags without one.
-    /// The tag's last word, found from the end: once per statement, without splitting the tag.
+    /// The tag's last word, found from the end in its bytes: once per statement, without splitting
+    /// the tag into words.
     private static func rowCount(in tag: String) -> Int? {
-        let word = tag[..<(tag.lastIndex { $0 != " " }.map(tag.index(after:)) ?? tag.startIndex)]
-        return Int(word[(word.lastIndex(of: " ").map(word.index(after:)) ?? word.startIndex)...])
+        let bytes = tag.utf8
+        let space = UInt8(ascii: " ")
+        guard let last = bytes.lastIndex(where: { $0 != space }) else { return nil }
+        let start = bytes[..<last].lastIndex(of: space).map(bytes.index(after:)) ?? bytes.startIndex
+        return Int(Substring(bytes[start...last]))
     }
 
     private static func sqlState(in frame: Frame, refusal: ErrorFields?) -> String? {
