@@ -283,7 +283,7 @@ for entry in "${shapes[@]}"; do
     for clients in 1 4; do
         echo "== $label, -M $mode -c $clients"
         result=$(measure "$port" "$legacy_db" "$script" "$mode" "$clients")
-        read -r d_tps d_lat <<<"$result"
+        read -r d_tps d_lat _ <<<"$result"
         result=$(measure "$pass_port" "$legacy_db" "$script" "$mode" "$clients" "$pass_pid")
         read -r t_tps t_lat t_cpu <<<"$result"
         result=$(measure "$port" "$migrated_db" "rw_$script" "$mode" "$clients")
