@@ -15,6 +15,7 @@
 #                             .build/release/rewriter-benchmark, built if missing)
 #   PGCUTOVER_PG_PORT         the project's PostgreSQL (default 55438)
 #   PGCUTOVER_BENCH_SECONDS   pgbench -T per measurement (default 5)
+#   PGCUTOVER_BENCH_SHAPES    only these shapes, by script name (e.g. full_load.sql,seed_god.sql)
 #   PGCUTOVER_BENCH_KEEP=1    reuse the benchmark databases if they exist: only after a run that
 #                             stopped before its timed writes, which leave the two databases with
 #                             different rows (each side's upsert runs as often as its TPS allows), so
@@ -246,14 +247,23 @@ shapes=(
     "execute_values upsert batch, 100 rows, ON CONFLICT DO UPDATE|upsert_batch.sql|simple"
 )
 
-measure() { # port db script mode clients -> "tps latency_ms"
-    local out
+# CPU time (ns) of every thread of process $1 so far: exact, unlike utime/stime's ticks.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ sum += $1 } END { print sum }'; }
+
+measure() { # port db script mode clients [proxy_pid] -> "tps latency_ms proxy_cpu_us_per_statement"
+    local out before=0
+    [ -z "${6:-}" ] || before=$(cpu_ns "$6")
     out=$(pgbench -h 127.0.0.1 -p "$1" -U postgres -n -f "$work/$3" -M "$4" -c "$5" -j "$5" -T "$seconds" \
         -D god=athena -D "words=$words" "$2" 2>&1) || { echo "pgbench failed: $out" >&2; return 1; }
     local tps lat
     tps=$(awk '/^tps = / {print $3}' <<<"$out")
     lat=$(awk '/^latency average = / {print $4}' <<<"$out")
-    printf '%.1f %.3f' "$tps" "$lat"
+    local cpu=n/a statements
+    if [ -n "${6:-}" ]; then
+        statements=$(awk '/^number of transactions actually processed: / {split($6, n, "/"); print n[1]}' <<<"$out")
+        cpu=$(python3 -c "print(f'{($(cpu_ns "$6") - $before) / 1000 / $statements:.1f}' if $statements else '-')")
+    fi
+    printf '%.1f %.3f %s' "$tps" "$lat" "$cpu"
 }
 
 # The strength UPDATE's work depends on how many rows qualify (NULL/0 strength, or updated in the
@@ -265,31 +275,36 @@ psql -h 127.0.0.1 -p "$proxy_port" -U postgres -d "$migrated_db" -qAtX -v ON_ERR
 psql_db "$migrated_db" -f "$work/rw_update_cte.sql" >/dev/null
 
 date_utc=$(date -u '+%Y-%m-%d %H:%M UTC')
-table="| statement shape | pgbench | clients | legacy direct TPS | direct latency (ms) | legacy via pgcutover passthrough TPS | passthrough latency (ms) | rewritten SQL direct TPS | rewritten SQL direct latency (ms) | seed's own statement direct TPS | seed's own latency (ms) | rewritten via pgcutover TPS | rewritten latency (ms) | rewritten SQL direct/legacy direct TPS | rewritten SQL direct/seed's own TPS | rewritten via pgcutover/direct TPS |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+table="| statement shape | pgbench | clients | legacy direct TPS | direct latency (ms) | legacy via pgcutover passthrough TPS | passthrough latency (ms) | rewritten SQL direct TPS | rewritten SQL direct latency (ms) | seed's own statement direct TPS | seed's own latency (ms) | rewritten via pgcutover TPS | rewritten latency (ms) | rewritten SQL direct/legacy direct TPS | rewritten SQL direct/seed's own TPS | rewritten via pgcutover/direct TPS | rewritten SQL via passthrough TPS | passthrough proxy CPU (µs/statement) | rewritten SQL via passthrough proxy CPU (µs/statement) | rewrite proxy CPU (µs/statement) |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for entry in "${shapes[@]}"; do
     IFS='|' read -r label script mode <<<"$entry"
+    if [ -n "${PGCUTOVER_BENCH_SHAPES:-}" ] && [[ ",$PGCUTOVER_BENCH_SHAPES," != *",$script,"* ]]; then continue; fi
     for clients in 1 4; do
         echo "== $label, -M $mode -c $clients"
         result=$(measure "$port" "$legacy_db" "$script" "$mode" "$clients")
-        read -r d_tps d_lat <<<"$result"
-        result=$(measure "$pass_port" "$legacy_db" "$script" "$mode" "$clients")
-        read -r t_tps t_lat <<<"$result"
+        read -r d_tps d_lat _ <<<"$result"
+        result=$(measure "$pass_port" "$legacy_db" "$script" "$mode" "$clients" "$pass_pid")
+        read -r t_tps t_lat t_cpu <<<"$result"
         result=$(measure "$port" "$migrated_db" "rw_$script" "$mode" "$clients")
-        read -r s_tps s_lat <<<"$result"
+        read -r s_tps s_lat _ <<<"$result"
+        # The rewritten SQL through the passthrough proxy: the same result relayed as the rewrite
+        # mode relays it, at the pace the server produces it.
+        result=$(measure "$pass_port" "$migrated_db" "rw_$script" "$mode" "$clients" "$pass_pid")
+        read -r r_tps _ r_cpu <<<"$result"
         o_tps=n/a o_lat=n/a own_ratio=n/a
         if [ -f "$work/own_$script" ]; then
             result=$(measure "$port" "$migrated_db" "own_$script" "$mode" "$clients")
-            read -r o_tps o_lat <<<"$result"
+            read -r o_tps o_lat _ <<<"$result"
             own_ratio=$(python3 -c "print(f'{$s_tps / $o_tps:.2f}' if $o_tps else '-')")
         fi
-        result=$(measure "$proxy_port" "$migrated_db" "$script" "$mode" "$clients")
-        read -r p_tps p_lat <<<"$result"
+        result=$(measure "$proxy_port" "$migrated_db" "$script" "$mode" "$clients" "$proxy_pid")
+        read -r p_tps p_lat p_cpu <<<"$result"
         server_ratio=$(python3 -c "print(f'{$s_tps / $d_tps:.2f}' if $d_tps else '-')")
         ratio=$(python3 -c "print(f'{$p_tps / $d_tps:.2f}' if $d_tps else '-')")
-        echo "   direct $d_tps tps $d_lat ms | passthrough $t_tps tps $t_lat ms | rewritten SQL direct $s_tps tps $s_lat ms | seed's own $o_tps tps $o_lat ms | rewritten $p_tps tps $p_lat ms"
+        echo "   direct $d_tps tps $d_lat ms | passthrough $t_tps tps $t_lat ms ($t_cpu µs CPU) | rewritten SQL direct $s_tps tps $s_lat ms | rewritten SQL via passthrough $r_tps tps ($r_cpu µs CPU) | seed's own $o_tps tps $o_lat ms | rewritten $p_tps tps $p_lat ms ($p_cpu µs CPU)"
         table+="
-| $label | \`-M $mode\` | $clients | $d_tps | $d_lat | $t_tps | $t_lat | $s_tps | $s_lat | $o_tps | $o_lat | $p_tps | $p_lat | $server_ratio | $own_ratio | $ratio |"
+| $label | \`-M $mode\` | $clients | $d_tps | $d_lat | $t_tps | $t_lat | $s_tps | $s_lat | $o_tps | $o_lat | $p_tps | $p_lat | $server_ratio | $own_ratio | $ratio | $r_tps | $t_cpu | $r_cpu | $p_cpu |"
     done
 done
 
@@ -310,6 +325,11 @@ it twice), reads run first.
 The strength UPDATE runs once on each side before it is timed, so its figures are the script
 loop's steady state: every relationship row read and tested, none qualifying. Figures are one
 pgbench run each (TPS over the run, mean latency), not medians; the machine is shared.
+Proxy CPU: CPU time of the proxy process (all threads, /proc/PID/task/*/schedstat) per statement,
+which other load on the machine barely changes; *rewritten SQL via passthrough* sends the rewrite
+itself through the passthrough proxy, so the proxy relays the same result, at the same pace of
+the server, as in rewrite mode: the difference to the rewrite column is the rewrite mode's own
+cost.${PGCUTOVER_BENCH_SHAPES:+ Shapes: $PGCUTOVER_BENCH_SHAPES only.}
 
 $table
 "

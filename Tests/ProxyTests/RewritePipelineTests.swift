@@ -69,6 +69,40 @@ final class RewritePipelineTests: XCTestCase {
         XCTAssertTrue(pipeline.expectations.isEmpty)
     }
 
+    /// DataRows are handled by the request at the head of the queue, worked out once per head:
+    /// a count row and a result's rows in one Query text, then pipelined Executes of a read and a
+    /// write before one Sync, each get their own request's handling.
+    func testRowsFollowTheRequestTheyAnswer() {
+        var pipeline = pipeline()
+        _ = pipeline.clientFrameReceived(.of(Query(sql: "DELETE FROM basin_relationships WHERE word = 'a'; SELECT neighbor FROM basin_relationships WHERE word = 'b'")))
+        XCTAssertEqual(pipeline.serverFrameReceived(rowDescription("count")), .drop)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["3"])), .drop)
+        XCTAssertEqual(replacedTag(pipeline.serverFrameReceived(tag("SELECT 1"))), "DELETE 3")
+        XCTAssertEqual(pipeline.serverFrameReceived(rowDescription("neighbor", type: 25)), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["x"])), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["y"])), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(tag("SELECT 2")), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+
+        _ = pipeline.clientFrameReceived(.of(Parse(statementName: "", query: "SELECT neighbor FROM basin_relationships WHERE word = $1")))
+        _ = pipeline.clientFrameReceived(.of(Bind(portalName: "", statementName: "", parameters: [ByteBuffer(string: "b")])))
+        _ = pipeline.clientFrameReceived(.of(Execute(portalName: "")))
+        _ = pipeline.clientFrameReceived(.of(Parse(statementName: "del", query: "DELETE FROM basin_relationships WHERE word = $1")))
+        _ = pipeline.clientFrameReceived(.of(Bind(portalName: "", statementName: "del", parameters: [ByteBuffer(string: "a")])))
+        _ = pipeline.clientFrameReceived(.of(Execute(portalName: "")))
+        _ = pipeline.clientFrameReceived(.of(Sync()))
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(ParseComplete())), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(BindComplete())), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["x"])), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(tag("SELECT 1")), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(ParseComplete())), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(.of(BindComplete())), .forward)
+        XCTAssertEqual(pipeline.serverFrameReceived(dataRow(["5"])), .drop)
+        XCTAssertEqual(replacedTag(pipeline.serverFrameReceived(tag("SELECT 1"))), "DELETE 5")
+        XCTAssertEqual(pipeline.serverFrameReceived(.readyForQuery(.idle)), .forward)
+        XCTAssertTrue(pipeline.expectations.isEmpty)
+    }
+
     func testReturningKeepsTheRowsAndRenamesTheTag() {
         var pipeline = pipeline()
         _ = pipeline.clientFrameReceived(.of(Query(sql: "DELETE FROM god_vocabulary_profiles WHERE word = 'a' RETURNING id")))

@@ -290,6 +290,16 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         let now = NIODeadline.now()
         for completion in completions {
             let statement = completion.audit
+            let shadowSink = completion.shadow == nil ? nil : environment.shadowSink
+            if shadowSink == nil && environment.audit == nil {
+                // Only counted (SHOW STATS, metrics): no record to build for each statement.
+                if !statement.tables.isEmpty {
+                    environment.statistics.statementCompleted(
+                        tables: statement.tables, mode: AuditRecord.Mode(statement.mode).rawValue,
+                        action: statement.action.rawValue, nanoseconds: (now - completion.startedAt).nanoseconds)
+                }
+                continue
+            }
             var record = AuditRecord(
                 time: Date(), sessionID: info.id, clientAddress: info.clientAddress, user: info.user,
                 database: info.database, applicationName: currentApplicationName, tables: statement.tables,
@@ -299,7 +309,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
             record.sqlState = completion.sqlState
             // Statements on other tables (audit.all_statements) are the audit's, not the cutover's counts.
             if !record.tables.isEmpty { environment.statistics.statementCompleted(record) }
-            if let shadow = completion.shadow, let sink = environment.shadowSink {
+            if let shadow = completion.shadow, let sink = shadowSink {
                 sink(record, shadow)
                 continue
             }

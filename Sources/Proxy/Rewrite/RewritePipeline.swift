@@ -124,9 +124,15 @@ struct RewritePipeline {
     var modes: SessionModes {
         didSet {
             scrubsErrors = modes.tables.values.contains { $0.mode == .rewrite } || modes.fallback.mode == .rewrite
-            if modes != oldValue { modesVersion += 1 }
+            if modes != oldValue {
+                modesVersion += 1
+                wantedSyncSetting = modes.syncSetting
+            }
         }
     }
+    /// `modes.syncSetting`, asked for at every transaction start: kept rather than built (sorted,
+    /// joined) again for each statement of an autocommit client.
+    private(set) var wantedSyncSetting: String
     /// Counts the changes of everything a statement's handling depends on (modes, block hint,
     /// client encoding): a named statement planned under an older count is planned again at its
     /// next Bind or Describe, and prepared again on the server when its handling changed.
@@ -147,8 +153,16 @@ struct RewritePipeline {
     var clientEncodingIsUTF8 = true {
         didSet { if clientEncodingIsUTF8 != oldValue { modesVersion += 1 } }
     }
-    private(set) var expectations = CircularBuffer<Expectation>()
-    private var statementIndex = 0
+    private(set) var expectations = CircularBuffer<Expectation>() {
+        didSet { dataRows = nil }
+    }
+    /// The statement of a simple Query's text whose answers the server is sending.
+    private var statementIndex = 0 {
+        didSet { dataRows = nil }
+    }
+    /// How DataRows are handled under the present head of `expectations` and `statementIndex`;
+    /// nil once either changed, until the next DataRow works it out again.
+    private var dataRows: DataRowHandling?
     private var capturedCount: Int?
     /// `audit.all_statements`: statements that name no legacy table are recorded too (action
     /// `passed`, no tables); one record per simple Query message, one per Execute.
@@ -166,6 +180,7 @@ struct RewritePipeline {
         self.modes = modes
         self.auditing = auditing
         self.blockHint = blockHint
+        self.wantedSyncSetting = modes.syncSetting
         scrubsErrors = modes.tables.values.contains { $0.mode == .rewrite } || modes.fallback.mode == .rewrite
     }
 
@@ -551,7 +566,7 @@ struct RewritePipeline {
         // Taken before `answer` pops the request the error answers.
         let text = isError ? expectations.first.flatMap(rewrittenText(answeredBy:)) : nil
         let decision = answer(frame)
-        if scrubsErrors, decision == .forward, isError, let scrubbed = scrubbed(frame, text: text) {
+        if isError, scrubsErrors, decision == .forward, let scrubbed = scrubbed(frame, text: text) {
             return .replace(scrubbed)
         }
         return decision
@@ -606,6 +621,8 @@ struct RewritePipeline {
         case .noticeResponse, .parameterStatus, .notificationResponse, .negotiateProtocolVersion:
             // Asynchronous: they answer no request.
             return .forward
+        case .dataRow:
+            return dataRowReceived(frame)
         default:
             break
         }
@@ -636,9 +653,6 @@ struct RewritePipeline {
             switch id {
             case .rowDescription:
                 return rule.answersWithCountRow ? .drop : .forward
-            case .dataRow where rule.answersWithCountRow:
-                capturedCount = Self.count(in: frame, binary: false)
-                return .drop
             case .commandComplete:
                 statementIndex += 1
                 return commandCompleted(frame, rule, audit: statement?.audit, startedAt: startedAt, shadow: statement?.shadow)
@@ -689,12 +703,6 @@ struct RewritePipeline {
             }
         case .execute(let plan, let startedAt):
             switch id {
-            case .dataRow where plan.rule.answersWithCountRow:
-                capturedCount = Self.count(in: frame, binary: plan.countIsBinary)
-                return .drop
-            case .dataRow:
-                if plan.audit != nil { suspendedRows += 1 }
-                return .forward
             case .copyInResponse, .copyOutResponse, .copyBothResponse, .copyData, .copyDone:
                 return .forward
             case .commandComplete:
@@ -737,6 +745,40 @@ struct RewritePipeline {
             default:
                 return unexpected(id)
             }
+        }
+    }
+
+    private mutating func dataRowReceived(_ frame: Frame) -> ServerDecision {
+        let handling = dataRows ?? dataRowHandlingAtHead()
+        dataRows = handling
+        switch handling {
+        case .forward:
+            return .forward
+        case .forwardCounted:
+            suspendedRows += 1
+            return .forward
+        case .captureCount(let binary):
+            capturedCount = Self.count(in: frame, binary: binary)
+            return .drop
+        case .swallow:
+            return .swallow
+        }
+    }
+
+    /// A row where none is owed (before a Parse's or Bind's completion, say) is relayed as it
+    /// came and leaves the expectations as they are, as any other surprise but an error does.
+    private func dataRowHandlingAtHead() -> DataRowHandling {
+        switch expectations.first {
+        case .injectedSync?:
+            return .swallow
+        case .query(let statements, _, _, _)?:
+            guard statementIndex < statements.count, statements[statementIndex].rule.answersWithCountRow else { return .forward }
+            return .captureCount(binary: false)
+        case .execute(let plan, _)?:
+            if plan.rule.answersWithCountRow { return .captureCount(binary: plan.countIsBinary) }
+            return plan.audit == nil ? .forward : .forwardCounted
+        case .functionCall?, .parse?, .bind?, .describe?, .close?, .sync?, .refusedParse?, .injectedClose?, .injectedParse?, nil:
+            return .forward
         }
     }
 
@@ -857,8 +899,14 @@ struct RewritePipeline {
     }
 
     /// The count at the end of a command tag (`INSERT 0 3`, `SELECT 12`); nil for tags without one.
+    /// The tag's last word, found from the end in its bytes: once per statement, without splitting
+    /// the tag into words.
     private static func rowCount(in tag: String) -> Int? {
-        tag.split(separator: " ").last.flatMap { Int($0) }
+        let bytes = tag.utf8
+        let space = UInt8(ascii: " ")
+        guard let last = bytes.lastIndex(where: { $0 != space }) else { return nil }
+        let start = bytes[..<last].lastIndex(of: space).map(bytes.index(after:)) ?? bytes.startIndex
+        return Int(Substring(bytes[start...last]))
     }
 
     private static func sqlState(in frame: Frame, refusal: ErrorFields?) -> String? {

@@ -165,7 +165,7 @@ public struct SessionStateMachine: Sendable {
             rewrite!.auditsEveryStatement = auditing && snapshot.configuration.auditAllStatements
         }
         guard rewrite != nil else { return nil }
-        let wanted = rewrite!.modes.syncSetting
+        let wanted = rewrite!.wantedSyncSetting
         guard wanted != rewrite!.syncSetting else { return nil }
         switch frame.frontendID {
         case .query?, .functionCall?:
