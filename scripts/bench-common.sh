@@ -63,6 +63,46 @@ pgbench_summary() { # name: reads $run/NAME-ROUND.out for rounds 1..$rounds and 
         "$(awk -v c="$count" 'NR == int(c * 0.99 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$name.txt")"
 }
 
+# The p99 of one round's transactions of NAME, in ms (the same rank rule as pgbench_summary).
+round_p99() { # name round
+    cat "$run"/logs/"$1-$2".* | awk '{ print $3 }' | sort -n |
+        awk '{ v[NR] = $1 } END { printf "%.3f", v[int(NR * 0.99 + 0.999999)] / 1000 }'
+}
+
+# One p99 per round for every target and mode: a run's pooled p99 hides how much one round's p99
+# moves on a shared 2-core machine, and the rounds pair the targets (they run back to back).
+# Per mode: each target's median, lowest and highest round p99, and for each proxy but PgBouncer
+# the rounds in which its p99 was at most PgBouncer's in the same round.
+per_round_table() { # kinds
+    local kinds=$1 kind t r values line wins pb
+    printf '| target | mode | p99 per round (ms) | median | lowest - highest | rounds with p99 <= PgBouncer'"'"'s |
+'
+    printf '|---|---|---|---:|---:|---:|
+'
+    for kind in $kinds; do
+        for t in $targets; do
+            values="" wins=0
+            for r in $(seq 1 "$rounds"); do
+                values="$values $(round_p99 "$t-$kind" "$r")"
+            done
+            if [ "$t" != pgbouncer ] && [ "$t" != direct ] && [[ " $targets " == *" pgbouncer "* ]]; then
+                for r in $(seq 1 "$rounds"); do
+                    pb=$(round_p99 "pgbouncer-$kind" "$r")
+                    awk -v a="$(round_p99 "$t-$kind" "$r")" -v b="$pb" 'BEGIN { exit !(a <= b) }' && wins=$((wins + 1))
+                done
+                line="$wins of $rounds"
+            else
+                line="n/a"
+            fi
+            printf '| %s | %s | %s | %s | %s | %s |
+' "$t" "$kind" "$(echo $values | tr ' ' '/')" \
+                "$(echo $values | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }')" \
+                "$(echo $values | tr ' ' '\n' | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo " - " hi }')" \
+                "$line"
+        done
+    done
+}
+
 # CPU time (user and system clock ticks, all threads) a process has used so far: "USER SYS".
 cpu_ticks() { # pid
     local u=0 s=0 f task

@@ -126,6 +126,11 @@ done
 # TPS: transactions over the measured time, summed over rounds. Latency: every transaction's own
 # duration (third field of pgbench's -l log, microseconds).
 table=$(summary_table mode "$modes")
+if [ "$rounds" -gt 1 ]; then
+    table="$table
+
+$(per_round_table "$modes")"
+fi
 echo "$table"
 
 if [ "$write_docs" = 1 ]; then
