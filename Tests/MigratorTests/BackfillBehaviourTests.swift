@@ -82,22 +82,13 @@ final class BackfillBehaviourTests: XCTestCase {
             let writers = (0..<5).map {
                 LegacyWriter(index: $0, mode: $0 < 3 ? .untilChangeLogRemoved : .synced, settings: settings)
             }
-            let tasks = writers.map { writer in Task { try await writer.run() } }
-            let summary: BackfillSummary?
-            var syncedAtReturn = 0
-            do {
+            let ((summary, syncedAtReturn), stats) = try await LegacyWriter.writing(writers) {
                 try await Task.sleep(for: .milliseconds(200))
-                summary = try await TestDatabase.runner(db, BackfillOptions(batchSize: 10, catchUpPasses: 3, jobs: 2)).up()
-                syncedAtReturn = writers.dropFirst(3).reduce(0) { $0 + $1.current.writes }
+                let summary = try await TestDatabase.runner(db, BackfillOptions(batchSize: 10, catchUpPasses: 3, jobs: 2)).up()
+                let syncedAtReturn = writers.dropFirst(3).reduce(0) { $0 + $1.current.writes }
                 try await Task.sleep(for: .milliseconds(300))
-            } catch {
-                writers.forEach { $0.abort() }
-                for task in tasks { _ = try? await task.value }
-                throw error
+                return (summary, syncedAtReturn)
             }
-            writers.forEach { $0.stop() }
-            var stats: [LegacyWriter.Stats] = []
-            for task in tasks { stats.append(try await task.value) }
             let report = try await Verifier(database: db).run()
             XCTAssertTrue(report.isClean, report.text)
 

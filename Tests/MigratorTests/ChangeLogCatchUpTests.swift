@@ -76,20 +76,11 @@ final class ChangeLogCatchUpTests: XCTestCase {
             XCTAssertEqual(first?.interrupted, true)
             let settings = server.with(database: db.settings.database)
             let writers = (0..<3).map { LegacyWriter(index: 10 + $0, mode: .untilChangeLogRemoved, settings: settings) }
-            let tasks = writers.map { writer in Task { try await writer.run() } }
-            let summary: BackfillSummary?
-            do {
+            // Once `up` returns the log is gone: each writer stops at its next write.
+            let (summary, stats) = try await LegacyWriter.writing(writers) {
                 try await Task.sleep(for: .milliseconds(300))
-                summary = try await TestDatabase.runner(db, BackfillOptions(batchSize: 25, catchUpPasses: 2, jobs: 1)).up()
-            } catch {
-                writers.forEach { $0.abort() }
-                for task in tasks { _ = try? await task.value }
-                throw error
+                return try await TestDatabase.runner(db, BackfillOptions(batchSize: 25, catchUpPasses: 2, jobs: 1)).up()
             }
-            // The log is gone: each stops at its next write.
-            writers.forEach { $0.stop() }
-            var stats: [LegacyWriter.Stats] = []
-            for task in tasks { stats.append(try await task.value) }
             let report = try await Verifier(database: db).run()
             XCTAssertTrue(report.isClean, report.text)
             for writer in stats {

@@ -6,7 +6,7 @@ import XCTest
 /// exactly where one uninterrupted run ends.
 final class KillResumeTests: XCTestCase {
     func testKill9AtRandomMomentsThenResume() async throws {
-        let binary = TestDatabase.packageRoot.appendingPathComponent(".build/debug/pgcutover").path
+        let binary = TestDatabase.binary
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             XCTFail("\(binary) not found; build first (swift build --build-tests)")
             return
@@ -39,16 +39,9 @@ final class KillResumeTests: XCTestCase {
                 process.waitUntilExit()
             }
             XCTAssertGreaterThan(kills, 0, "no run was killed; the data set is too small for the timing (rng seed \(seed))")
-            let final = Process()
-            final.executableURL = URL(fileURLWithPath: binary)
-            final.arguments = ["migrate", "up", "--database-url", url, "--migrations-dir", TestDatabase.migrationsDirectory]
-            let output = Pipe()
-            final.standardOutput = output
-            final.standardError = output
-            try final.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            final.waitUntilExit()
-            XCTAssertEqual(final.terminationStatus, 0, text)
+            let final = try TestDatabase.runBinary(
+                ["migrate", "up", "--database-url", url, "--migrations-dir", TestDatabase.migrationsDirectory])
+            XCTAssertEqual(final.status, 0, final.output)
             let resumed = try await TestDatabase.contentChecksum(db)
             XCTAssertEqual(resumed, reference, "rng seed \(seed), \(kills) kill(s)")
             let report = try await Verifier(database: db).run()

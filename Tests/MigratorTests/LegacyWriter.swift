@@ -45,6 +45,26 @@ final class LegacyWriter: Sendable {
     /// A synced writer stops at once; an `untilChangeLogRemoved` one that saw the log goes on to its
     /// next write, which finds the log gone (or, if the log is still there, keeps writing until it
     /// goes), so a slow writer still ends by the log's removal.
+    /// Runs `writers` on their own tasks around `body`: they start before it, stop (`stop()`) after
+    /// it, and their stats come back with its result. If `body` throws, they are aborted first.
+    static func writing<T: Sendable>(
+        _ writers: [LegacyWriter], around body: () async throws -> T
+    ) async throws -> (result: T, stats: [Stats]) {
+        let tasks = writers.map { writer in Task { try await writer.run() } }
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            writers.forEach { $0.abort() }
+            for task in tasks { _ = try? await task.value }
+            throw error
+        }
+        writers.forEach { $0.stop() }
+        var stats: [Stats] = []
+        for task in tasks { stats.append(try await task.value) }
+        return (result, stats)
+    }
+
     func stop() { stopRequested.withLock { $0 = .asked } }
     /// Stops at once whatever the mode (a test that failed).
     func abort() { stopRequested.withLock { $0 = .now } }

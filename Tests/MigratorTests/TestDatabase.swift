@@ -55,6 +55,27 @@ struct TestDatabase {
                         report: { _ in })
     }
 
+    /// The `pgcutover` the tests were built with (`swift build --build-tests` builds it too).
+    static var binary: String { packageRoot.appendingPathComponent(".build/debug/pgcutover").path }
+
+    /// Runs the built `pgcutover` with `arguments` to its end: its exit status and its output
+    /// (standard output and error together). A missing binary fails the test.
+    static func runBinary(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw MigratorError(sqlState: "58P01", message: "\(binary) not found; build first (swift build --build-tests)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     static func int(_ database: Database, _ sql: String) async throws -> Int {
         try await database.scalarInt(PostgresQuery(unsafeSQL: sql)) ?? -1
     }

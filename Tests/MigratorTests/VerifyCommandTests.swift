@@ -6,21 +6,9 @@ import XCTest
 /// its report.
 final class VerifyCommandTests: XCTestCase {
     private func runVerify(_ db: Database) throws -> (status: Int32, output: String) {
-        let binary = TestDatabase.packageRoot.appendingPathComponent(".build/debug/pgcutover").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw MigratorError(sqlState: "58P01", message: "\(binary) not found; build first (swift build --build-tests)")
-        }
         let s = db.settings
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["migrate", "verify", "--database-url", "postgresql://\(s.user)@\(s.host):\(s.port)/\(s.database)?sslmode=disable"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        return try TestDatabase.runBinary(
+            ["migrate", "verify", "--database-url", "postgresql://\(s.user)@\(s.host):\(s.port)/\(s.database)?sslmode=disable"])
     }
 
     func testExitStatusIsZeroWhenCleanAndNonZeroNamingTheDifference() async throws {
