@@ -290,25 +290,23 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         let now = NIODeadline.now()
         for completion in completions {
             let statement = completion.audit
-            let shadowSink = completion.shadow == nil ? nil : environment.shadowSink
-            if shadowSink == nil && environment.audit == nil {
-                // Only counted (SHOW STATS, metrics): no record to build for each statement.
-                if !statement.tables.isEmpty {
-                    environment.statistics.statementCompleted(
-                        tables: statement.tables, mode: AuditRecord.Mode(statement.mode).rawValue,
-                        action: statement.action.rawValue, nanoseconds: (now - completion.startedAt).nanoseconds)
-                }
-                continue
+            let nanoseconds = (now - completion.startedAt).nanoseconds
+            // Statements on other tables (audit.all_statements) are the audit's, not the cutover's counts.
+            if !statement.tables.isEmpty {
+                environment.statistics.statementCompleted(
+                    tables: statement.tables, mode: AuditRecord.Mode(statement.mode).rawValue,
+                    action: statement.action.rawValue, nanoseconds: nanoseconds)
             }
+            let shadowSink = completion.shadow == nil ? nil : environment.shadowSink
+            // Only counted (SHOW STATS, metrics): no record to build.
+            guard shadowSink != nil || environment.audit != nil else { continue }
             var record = AuditRecord(
                 time: Date(), sessionID: info.id, clientAddress: info.clientAddress, user: info.user,
                 database: info.database, applicationName: currentApplicationName, tables: statement.tables,
                 mode: AuditRecord.Mode(statement.mode), action: statement.action, kind: statement.kind)
-            record.durationMilliseconds = Double((now - completion.startedAt).nanoseconds) / 1e6
+            record.durationMilliseconds = Double(nanoseconds) / 1e6
             record.rows = completion.rows
             record.sqlState = completion.sqlState
-            // Statements on other tables (audit.all_statements) are the audit's, not the cutover's counts.
-            if !record.tables.isEmpty { environment.statistics.statementCompleted(record) }
             if let shadow = completion.shadow, let sink = shadowSink {
                 sink(record, shadow)
                 continue

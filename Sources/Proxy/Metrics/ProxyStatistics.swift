@@ -67,13 +67,6 @@ public final class ProxyStatistics: Sendable {
         durations[action]?.recordNanoseconds(nanoseconds)
     }
 
-    /// The statement an audit record describes.
-    public func statementCompleted(_ record: AuditRecord) {
-        statementCompleted(
-            tables: record.tables, mode: record.mode.rawValue, action: record.action.rawValue,
-            nanoseconds: Int64((record.durationMilliseconds ?? 0) * 1e6))
-    }
-
     /// Called by the shadow comparer with its verdict (match, mismatch, error, skipped).
     public func shadowCompared(verdict: String) {
         let counter = state.withLockedValue { state in
