@@ -56,17 +56,21 @@ pgbench_summary() { # name: reads $run/NAME-ROUND.out for rounds 1..$rounds and 
         secs=$(awk -v s="$secs" -v n="$n" -v t="$tps" 'BEGIN { printf "%.6f", s + n / t }')
     done
     cat "$run"/logs/"$name"-*.* | awk '{ print $3 }' | sort -n >"$run/latency-$name.txt"
-    count=$(wc -l <"$run/latency-$name.txt")
     printf '%s %s %s\n' \
         "$(awk -v n="$tx" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')" \
-        "$(awk -v c="$count" 'NR == int(c * 0.50 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$name.txt")" \
-        "$(awk -v c="$count" 'NR == int(c * 0.99 + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$run/latency-$name.txt")"
+        "$(quantile_ms 0.50 "$run/latency-$name.txt")" "$(quantile_ms 0.99 "$run/latency-$name.txt")"
 }
 
-# The p99 of one round's transactions of NAME, in ms (the same rank rule as pgbench_summary).
+# The P quantile (0.50, 0.99) of FILE's sorted latencies (microseconds, one a line), in ms: the
+# smallest value with at least that share of them at or below it.
+quantile_ms() { # P FILE
+    awk -v p="$1" -v c="$(wc -l <"$2")" 'NR == int(c * p + 0.999999) { printf "%.3f", $1 / 1000; exit }' "$2"
+}
+
+# The p99 of one round's transactions of NAME, in ms.
 round_p99() { # name round
-    cat "$run"/logs/"$1-$2".* | awk '{ print $3 }' | sort -n |
-        awk '{ v[NR] = $1 } END { printf "%.3f", v[int(NR * 0.99 + 0.999999)] / 1000 }'
+    cat "$run"/logs/"$1-$2".* | awk '{ print $3 }' | sort -n >"$run/latency-$1-$2.txt"
+    quantile_ms 0.99 "$run/latency-$1-$2.txt"
 }
 
 # One p99 per round for every target and mode: a run's pooled p99 hides how much one round's p99
@@ -74,31 +78,28 @@ round_p99() { # name round
 # Per mode: each target's median, lowest and highest round p99, and for each proxy but PgBouncer
 # the rounds in which its p99 was at most PgBouncer's in the same round.
 per_round_table() { # kinds
-    local kinds=$1 kind t r values line wins pb
-    printf '| target | mode | p99 per round (ms) | median | lowest - highest | rounds with p99 <= PgBouncer'"'"'s |
-'
-    printf '|---|---|---|---:|---:|---:|
-'
+    local kinds=$1 kind t r values sorted wins line
+    local -A p99=()
+    printf '| target | mode | p99 per round (ms) | median | lowest - highest | rounds with p99 <= PgBouncer'"'"'s |\n'
+    printf '|---|---|---|---:|---:|---:|\n'
     for kind in $kinds; do
         for t in $targets; do
-            values="" wins=0
+            for r in $(seq 1 "$rounds"); do p99[$t,$r]=$(round_p99 "$t-$kind" "$r"); done
+        done
+        for t in $targets; do
+            values=() wins=0
             for r in $(seq 1 "$rounds"); do
-                values="$values $(round_p99 "$t-$kind" "$r")"
+                values+=("${p99[$t,$r]}")
+                awk -v a="${p99[$t,$r]}" -v b="${p99[pgbouncer,$r]:-}" 'BEGIN { exit !(b != "" && a <= b) }' && wins=$((wins + 1))
             done
-            if [ "$t" != pgbouncer ] && [ "$t" != direct ] && [[ " $targets " == *" pgbouncer "* ]]; then
-                for r in $(seq 1 "$rounds"); do
-                    pb=$(round_p99 "pgbouncer-$kind" "$r")
-                    awk -v a="$(round_p99 "$t-$kind" "$r")" -v b="$pb" 'BEGIN { exit !(a <= b) }' && wins=$((wins + 1))
-                done
-                line="$wins of $rounds"
-            else
-                line="n/a"
-            fi
-            printf '| %s | %s | %s | %s | %s | %s |
-' "$t" "$kind" "$(echo $values | tr ' ' '/')" \
-                "$(echo $values | tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }')" \
-                "$(echo $values | tr ' ' '\n' | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo " - " hi }')" \
-                "$line"
+            case $t in
+            direct|pgbouncer) line="n/a" ;;
+            *) [ -n "${p99[pgbouncer,1]:-}" ] && line="$wins of $rounds" || line="n/a" ;;
+            esac
+            sorted=$(printf '%s\n' "${values[@]}" | sort -n)
+            printf '| %s | %s | %s | %s | %s | %s |\n' "$t" "$kind" "$(IFS=/; echo "${values[*]}")" \
+                "$(awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : sprintf("%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2) }' <<<"$sorted")" \
+                "$(head -1 <<<"$sorted") - $(tail -1 <<<"$sorted")" "$line"
         done
     done
 }

@@ -24,6 +24,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+. "$root/scripts/bench-common.sh"
 port=${PGCUTOVER_PG_PORT:-55438}
 bin=${PGCUTOVER_BIN:-.build/release/pgcutover}
 rewriter_bin=${PGCUTOVER_REWRITER_BENCHMARK_BIN:-.build/release/rewriter-benchmark}
@@ -123,13 +124,13 @@ echo "   $counts"
 # ---------------------------------------------------------------------------------------------
 # The proxy, in rewrite mode, in front of the same server.
 # ---------------------------------------------------------------------------------------------
-proxy_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+proxy_port=$(free_port)
 "$bin" serve --listen "127.0.0.1:$proxy_port" --upstream "127.0.0.1:$port" --mode rewrite \
     --mapping config/mapping.toml >"$work/proxy.log" 2>&1 &
 proxy_pid=$!
 # The same binary in its default passthrough mode in front of the legacy database: separates the
 # cost of the extra hop from the cost of the rewrite.
-pass_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pass_port=$(free_port)
 "$bin" serve --listen "127.0.0.1:$pass_port" --upstream "127.0.0.1:$port" >"$work/proxy-passthrough.log" 2>&1 &
 pass_pid=$!
 trap 'kill "$proxy_pid" "$pass_pid" 2>/dev/null || true' EXIT
@@ -250,6 +251,10 @@ shapes=(
 # CPU time (ns) of every thread of process $1 so far: exact, unlike utime/stime's ticks.
 cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ sum += $1 } END { print sum }'; }
 
+tps_ratio() { # a b -> a / b to two decimals, "-" when b is 0
+    python3 -c "print(f'{$1 / $2:.2f}' if $2 else '-')"
+}
+
 measure() { # port db script mode clients [proxy_pid] -> "tps latency_ms proxy_cpu_us_per_statement"
     local out before=0
     [ -z "${6:-}" ] || before=$(cpu_ns "$6")
@@ -296,12 +301,12 @@ for entry in "${shapes[@]}"; do
         if [ -f "$work/own_$script" ]; then
             result=$(measure "$port" "$migrated_db" "own_$script" "$mode" "$clients")
             read -r o_tps o_lat _ <<<"$result"
-            own_ratio=$(python3 -c "print(f'{$s_tps / $o_tps:.2f}' if $o_tps else '-')")
+            own_ratio=$(tps_ratio "$s_tps" "$o_tps")
         fi
         result=$(measure "$proxy_port" "$migrated_db" "$script" "$mode" "$clients" "$proxy_pid")
         read -r p_tps p_lat p_cpu <<<"$result"
-        server_ratio=$(python3 -c "print(f'{$s_tps / $d_tps:.2f}' if $d_tps else '-')")
-        ratio=$(python3 -c "print(f'{$p_tps / $d_tps:.2f}' if $d_tps else '-')")
+        server_ratio=$(tps_ratio "$s_tps" "$d_tps")
+        ratio=$(tps_ratio "$p_tps" "$d_tps")
         echo "   direct $d_tps tps $d_lat ms | passthrough $t_tps tps $t_lat ms ($t_cpu µs CPU) | rewritten SQL direct $s_tps tps $s_lat ms | rewritten SQL via passthrough $r_tps tps ($r_cpu µs CPU) | seed's own $o_tps tps $o_lat ms | rewritten $p_tps tps $p_lat ms ($p_cpu µs CPU)"
         table+="
 | $label | \`-M $mode\` | $clients | $d_tps | $d_lat | $t_tps | $t_lat | $s_tps | $s_lat | $o_tps | $o_lat | $p_tps | $p_lat | $server_ratio | $own_ratio | $ratio | $r_tps | $t_cpu | $r_cpu | $p_cpu |"
