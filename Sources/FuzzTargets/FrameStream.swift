@@ -66,9 +66,10 @@ struct FrameStream {
                 "frames depend on how the bytes arrive: \(whole.frames.count) frames (\(whole.violation.map(String.init(describing:)) ?? "no error")) in one piece, \(split.frames.count) (\(split.violation.map(String.init(describing:)) ?? "no error")) in 3-byte pieces")
         }
         for frame in whole.frames {
-            let headerLength = frame.id == nil ? 4 : 5
-            guard frame.bytes.readableBytes == frame.payload.readableBytes + headerLength else {
-                throw FuzzFinding(target, "a frame's payload is not its bytes less the header")
+            let lengthAt = frame.bytes.readerIndex + (frame.id == nil ? 0 : 1)
+            let length = frame.bytes.getInteger(at: lengthAt, as: Int32.self).map(Int.init)
+            guard length == frame.bytes.readableBytes - (frame.id == nil ? 0 : 1) else {
+                throw FuzzFinding(target, "a frame's bytes are not the length its header gives")
             }
         }
         return whole

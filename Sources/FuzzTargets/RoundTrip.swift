@@ -45,11 +45,7 @@ struct RoundTrip<Value: Hashable> {
             guard error.kind == .lengthTooLarge else {
                 throw FuzzFinding(target, "\(what): its encoding does not frame: \(error)")
             }
-            let header = phase == .startup ? 4 : 5
-            frame = Frame(
-                id: phase == .startup ? nil : encoded.getInteger(at: encoded.readerIndex),
-                payload: encoded.getSlice(at: encoded.readerIndex + header, length: encoded.readableBytes - header)!,
-                bytes: encoded)
+            frame = Frame(id: phase == .startup ? nil : encoded.getInteger(at: encoded.readerIndex), bytes: encoded)
             buffer.moveReaderIndex(to: buffer.writerIndex)
         }
         guard let frame, buffer.readableBytes == 0 else {

@@ -35,15 +35,30 @@ public struct FrameDecoder: Sendable {
     /// when the buffer does not yet hold a whole one. A length field out of range throws as soon as
     /// the header is there, so a hostile length never makes the caller wait for its body.
     public mutating func next(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> Frame? {
+        guard let header = try self.peek(buffer) else { return nil }
+        return Self.take(header, from: &buffer)
+    }
+
+    /// The header of the complete frame at the front of `buffer`, consuming nothing; `nil` when
+    /// the buffer does not yet hold a whole one. It checks what `next(from:)` checks. A relay
+    /// that needs only the type byte skips the frame with `FrameHeader.length`, and so never
+    /// cuts a slice (a reference count on the buffer's storage) for it.
+    public func peek(_ buffer: ByteBuffer) throws(ProtocolViolation) -> FrameHeader? {
         switch self.phase {
         case .startup:
-            return try self.nextStartupPacket(from: &buffer)
+            return try self.peekStartupPacket(buffer)
         case .messages:
-            return try self.nextMessage(from: &buffer)
+            return try self.peekMessage(buffer)
         }
     }
 
-    private func nextStartupPacket(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> Frame? {
+    /// The frame `header` describes, taken off the front of `buffer`; `header` must be what
+    /// `peek(_:)` returned for this buffer.
+    public static func take(_ header: FrameHeader, from buffer: inout ByteBuffer) -> Frame {
+        Frame(id: header.id, bytes: buffer.readSlice(length: header.length)!)
+    }
+
+    private func peekStartupPacket(_ buffer: ByteBuffer) throws(ProtocolViolation) -> FrameHeader? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return nil }
         guard length >= 8 else {
             throw ProtocolViolation(.lengthTooSmall, "invalid length of startup packet: \(length)")
@@ -51,18 +66,23 @@ public struct FrameDecoder: Sendable {
         guard length <= Self.maximumStartupPacketLength else {
             throw ProtocolViolation(.lengthTooLarge, "invalid length of startup packet: \(length)")
         }
-        guard let bytes = buffer.readSlice(length: Int(length)) else { return nil }
-        let payload = bytes.getSlice(at: bytes.readerIndex + 4, length: Int(length) - 4)!
-        return Frame(id: nil, payload: payload, bytes: bytes)
+        guard buffer.readableBytes >= Int(length) else { return nil }
+        return FrameHeader(id: nil, length: Int(length))
     }
 
-    private func nextMessage(from buffer: inout ByteBuffer) throws(ProtocolViolation) -> Frame? {
-        let start = buffer.readerIndex
-        guard let id = buffer.getInteger(at: start, as: UInt8.self) else { return nil }
+    private func peekMessage(_ buffer: ByteBuffer) throws(ProtocolViolation) -> FrameHeader? {
+        // One look at the storage for both fields: each `getInteger` is an access of its own.
+        let (id, rawLength): (UInt8?, UInt32?) = buffer.withUnsafeReadableBytes { bytes in
+            guard let id = bytes.first else { return (nil, nil) }
+            guard bytes.count >= 5 else { return (id, nil) }
+            return (id, UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 1, as: UInt32.self)))
+        }
+        guard let id else { return nil }
         if requiresAlphanumericIDs, !Self.isAlphanumeric(id) {
             throw ProtocolViolation(.unexpectedMessage, "invalid frontend message type \(id)")
         }
-        guard let length = buffer.getInteger(at: start + 1, as: Int32.self) else { return nil }
+        guard let rawLength else { return nil }
+        let length = Int32(bitPattern: rawLength)
         guard length >= 4 else {
             throw ProtocolViolation(
                 .lengthTooSmall, "invalid message length \(length) for message type \(MessageIDText.describe(id))")
@@ -72,9 +92,8 @@ public struct FrameDecoder: Sendable {
                 .lengthTooLarge,
                 "message of type \(MessageIDText.describe(id)) is \(length) bytes, over the limit of \(self.maximumMessageLength)")
         }
-        guard let bytes = buffer.readSlice(length: Int(length) + 1) else { return nil }
-        let payload = bytes.getSlice(at: bytes.readerIndex + 5, length: Int(length) - 4)!
-        return Frame(id: id, payload: payload, bytes: bytes)
+        guard buffer.readableBytes > Int(length) else { return nil }
+        return FrameHeader(id: id, length: Int(length) + 1)
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {

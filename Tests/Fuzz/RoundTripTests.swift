@@ -39,7 +39,7 @@ final class RoundTripTests: XCTestCase {
     private func frame<M: WireMessage>(_ type: M.Type, payload: [UInt8]) -> Frame {
         var bytes = ByteBuffer()
         FrameEncoder.write(id: M.messageID, into: &bytes) { $0.writeBytes(payload) }
-        return Frame(id: M.messageID, payload: ByteBuffer(bytes: payload), bytes: bytes)
+        return Frame(id: M.messageID, bytes: bytes)
     }
 
     func testAValueThatChangesOnEncodingIsAFinding() {

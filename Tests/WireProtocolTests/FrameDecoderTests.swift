@@ -12,7 +12,7 @@ final class FrameDecoderTests: XCTestCase {
 
     private func frame(_ bytes: [UInt8], headerLength: Int = 5) -> Frame {
         let id: UInt8? = headerLength == 5 ? bytes[0] : nil
-        return Frame(id: id, payload: ByteBuffer(Array(bytes[headerLength...])), bytes: ByteBuffer(bytes))
+        return Frame(id: id, bytes: ByteBuffer(bytes))
     }
 
     func testFramesAreReturnedOnlyWhenCompleteWhenFedOneByteAtATime() throws {
@@ -97,6 +97,60 @@ final class FrameDecoderTests: XCTestCase {
         XCTAssertEqual(frame.frontendID, .query)
         XCTAssertEqual(frame.bytes.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }, start + 5)
         XCTAssertEqual(frame.payload.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }, start + 10)
+    }
+
+    func testPeekReadsTheHeaderOfACompleteFrameAndConsumesNothing() throws {
+        let stream = query + dataRow
+        let decoder = FrameDecoder(phase: .messages)
+        for cut in 0..<query.count {
+            XCTAssertNil(try decoder.peek(ByteBuffer(Array(stream.prefix(cut)))), "\(cut) bytes are no whole frame")
+        }
+        var buffer = ByteBuffer(stream)
+        XCTAssertEqual(try decoder.peek(buffer), FrameHeader(id: UInt8(ascii: "Q"), length: query.count))
+        XCTAssertEqual(buffer.readableBytes, stream.count, "peek consumes nothing")
+        // Skipping by the header's length lands on the next frame, as taking the frame would.
+        buffer.moveReaderIndex(forwardBy: query.count)
+        let header = try XCTUnwrap(try decoder.peek(buffer))
+        XCTAssertEqual(FrameDecoder.take(header, from: &buffer), frame(dataRow))
+        XCTAssertEqual(buffer.readableBytes, 0)
+
+        let startup = FrameDecoder(phase: .startup)
+        let sslRequest: [UInt8] = [0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f]
+        XCTAssertNil(try startup.peek(ByteBuffer(Array(sslRequest.prefix(7)))))
+        XCTAssertEqual(try startup.peek(ByteBuffer(sslRequest + query)), FrameHeader(id: nil, length: 8))
+    }
+
+    func testPeekRefusesWhatNextRefuses() {
+        let bad: [[UInt8]] = [[UInt8(ascii: "Q"), 0, 0, 0, 3], [UInt8(ascii: "Q"), 0x7f, 0xff, 0xff, 0xff], [0x01]]
+        for bytes in bad {
+            var decoder = FrameDecoder(phase: .messages, requiresAlphanumericIDs: true)
+            var buffer = ByteBuffer(bytes)
+            var fromNext: ProtocolViolation?
+            do { _ = try decoder.next(from: &buffer) } catch { fromNext = error }
+            var fromPeek: ProtocolViolation?
+            do { _ = try decoder.peek(ByteBuffer(bytes)) } catch { fromPeek = error }
+            XCTAssertNotNil(fromPeek, "\(bytes)")
+            XCTAssertEqual(fromPeek?.kind, fromNext?.kind, "\(bytes)")
+            XCTAssertEqual(fromPeek?.message, fromNext?.message, "\(bytes)")
+        }
+    }
+
+    func testPayloadAndFirstPayloadByteStartBehindTheHeader() throws {
+        var typed = ByteBuffer(dataRow + sync)
+        var decoder = FrameDecoder(phase: .messages)
+        let row = try XCTUnwrap(try decoder.next(from: &typed))
+        XCTAssertEqual(row.payload, ByteBuffer(Array(dataRow[5...])))
+        XCTAssertEqual(row.firstPayloadByte, 0x00)
+        let empty = try XCTUnwrap(try decoder.next(from: &typed))
+        XCTAssertEqual(empty.payload.readableBytes, 0)
+        XCTAssertNil(empty.firstPayloadByte, "a payload-less frame has no first byte, not the next frame's")
+
+        let sslRequest: [UInt8] = [0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f]
+        var untyped = ByteBuffer(sslRequest + query)
+        var startup = FrameDecoder(phase: .startup)
+        let packet = try XCTUnwrap(try startup.next(from: &untyped))
+        XCTAssertEqual(packet.payload, ByteBuffer(Array(sslRequest[4...])))
+        XCTAssertEqual(packet.firstPayloadByte, 0x04)
     }
 
     func testUnknownTypeBytesAreFrames() throws {

@@ -76,8 +76,7 @@ final class StartupPacketTests: XCTestCase {
 
     func testUnknownProtocolMajorIsRefused() {
         for version: [UInt8] in [[0x00, 0x02, 0x00, 0x00], [0x00, 0x04, 0x00, 0x00], [0x04, 0xd2, 0x16, 0x31]] {
-            let body = ByteBuffer(version + [0x00])
-            let frame = Frame(id: nil, payload: body, bytes: ByteBuffer([0x00, 0x00, 0x00, 0x09] + version + [0x00]))
+            let frame = Frame(id: nil, bytes: ByteBuffer([0x00, 0x00, 0x00, 0x09] + version + [0x00]))
             assertViolation(.invalidValue, naming: "unsupported frontend protocol") { try StartupPacket(frame: frame) }
         }
     }
@@ -92,7 +91,7 @@ final class StartupPacketTests: XCTestCase {
 
     func testTypedFrameIsNotAStartupPacket() {
         assertViolation(.unexpectedMessage, naming: "startup packet") {
-            try StartupPacket(frame: Frame(id: 0x51, payload: ByteBuffer(), bytes: ByteBuffer()))
+            try StartupPacket(frame: Frame(id: 0x51, bytes: ByteBuffer([0x51, 0x00, 0x00, 0x00, 0x04])))
         }
     }
 

@@ -195,32 +195,30 @@ final class ClientSessionHandler: ChannelDuplexHandler {
 
     // MARK: Framing
 
-    private var waitingForUpstream: Bool {
-        switch machine.state {
-        case .connectingUpstream, .negotiatingUpstreamTLS: true
-        default: false
-        }
-    }
-
     private func processClientBytes() {
         guard var buffer = clientBytes.take() else { return }
         // Runs are cut from this copy: `get` reads only between the reader and writer index, and
         // reading frames moves `buffer`'s reader index past them. Both share one storage.
         let received = buffer
         var runStart = buffer.readerIndex
-        while !closed && !waitingForUpstream {
+        while !closed && !machine.waitsForUpstream {
             let frameStart = buffer.readerIndex
             let phase = machine.clientFramingPhase
             clientDecoder.phase = phase
-            let frame: Frame
+            let header: FrameHeader
             do {
-                guard let next = try clientDecoder.next(from: &buffer) else { break }
-                frame = next
+                guard let next = try clientDecoder.peek(buffer) else { break }
+                header = next
             } catch {
                 sendToServer(received, from: runStart, to: frameStart)
                 execute(machine.clientProtocolViolation(error), frame: nil)
                 return
             }
+            if let id = header.id, admin == nil, machine.relaysUnread(clientMessage: id) {
+                buffer.moveReaderIndex(forwardBy: header.length)
+                continue
+            }
+            let frame = FrameDecoder.take(header, from: &buffer)
             if admin != nil {
                 executeAdmin(admin!.frameReceived(frame, console: environment))
                 continue
@@ -261,15 +259,20 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         var runStart = buffer.readerIndex
         while !closed {
             let frameStart = buffer.readerIndex
-            let frame: Frame
+            let header: FrameHeader
             do {
-                guard let next = try serverDecoder.next(from: &buffer) else { break }
-                frame = next
+                guard let next = try serverDecoder.peek(buffer) else { break }
+                header = next
             } catch {
                 sendToClient(received, from: runStart, to: frameStart)
                 execute(machine.upstreamProtocolViolation(error), frame: nil)
                 return
             }
+            if let id = header.id, machine.relaysUnread(serverMessage: id) {
+                buffer.moveReaderIndex(forwardBy: header.length)
+                continue
+            }
+            let frame = FrameDecoder.take(header, from: &buffer)
             let action = machine.serverFrameReceived(frame)
             if case .forward = action { continue }
             sendToClient(received, from: runStart, to: frameStart)

@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import Synchronization
 
 /// The running configuration, shared by every session and replaced whole by a reload (SIGHUP or
 /// the admin console's RELOAD). Sessions compare `generation` at the start of each transaction and
@@ -14,6 +15,9 @@ public final class ConfigurationStore: Sendable {
     }
 
     private let box: NIOLockedValueBox<Snapshot>
+    /// The snapshot's generation, readable without the lock: every session reads it at the start
+    /// of every transaction, on every event loop at once. Stored after the snapshot it numbers.
+    private let latestGeneration = Atomic<UInt64>(1)
     /// Called after each successful reload, outside the lock (TLS files are read again there).
     private let observers = NIOLockedValueBox<[@Sendable (Snapshot) -> Void]>([])
     private let loader: @Sendable () throws(ConfigurationError) -> ProxyConfiguration
@@ -43,7 +47,7 @@ public final class ConfigurationStore: Sendable {
     }
 
     public var current: Snapshot { box.withLockedValue { $0 } }
-    public var generation: UInt64 { box.withLockedValue { $0.generation } }
+    public var generation: UInt64 { latestGeneration.load(ordering: .acquiring) }
 
     /// Reads the configuration again. On error the running configuration stays, and the error
     /// says which file, line and key is wrong.
@@ -60,6 +64,7 @@ public final class ConfigurationStore: Sendable {
         reloadsSucceeded.increment()
         let snapshot = box.withLockedValue {
             $0 = Snapshot(generation: $0.generation + 1, configuration: configuration, loadedAt: Date())
+            latestGeneration.store($0.generation, ordering: .releasing)
             return $0
         }
         logger?.notice("configuration reloaded", metadata: [

@@ -68,7 +68,13 @@ public struct SessionStateMachine: Sendable {
         case forwardThenClose(SessionError)
     }
 
-    public private(set) var state: State
+    public private(set) var state: State {
+        didSet { derived = Derived(state: state, limits: limits, pipelined: rewrite != nil) }
+    }
+    /// What the handler asks after every read, kept as stored values: a computed property of this
+    /// struct, read through the handler's class, copies the whole machine (every reference in it
+    /// retained and released) on each call.
+    private var derived: Derived
     public let clientTLSAvailable: Bool
     public let upstreamSSLMode: UpstreamSSLMode
     public private(set) var clientUsesTLS = false
@@ -86,6 +92,7 @@ public struct SessionStateMachine: Sendable {
     /// Present once some table is in a mode other than passthrough for some client, or when
     /// statements are audited: it decides each statement's mode, rewrites, blocks, and sets
     /// `pgcutover.sync`. Absent, every byte is relayed as it is.
+    /// Set once, never unset; `derived.pipelined` says whether it is there.
     private var rewrite: RewritePipeline?
     /// Named statements prepared while there is no pipeline, for the pipeline to take over.
     private var preparedWithoutPipeline = PreparedStatementLog()
@@ -114,6 +121,7 @@ public struct SessionStateMachine: Sendable {
     ) {
         self.state = .awaitingStartup(tlsDone: false)
         self.limits = limits
+        self.derived = Derived(state: .awaitingStartup(tlsDone: false), limits: limits, pipelined: false)
         self.clientTLSAvailable = clientTLSAvailable
         self.upstreamSSLMode = upstreamSSLMode
         self.router = router
@@ -145,8 +153,11 @@ public struct SessionStateMachine: Sendable {
     /// `SET pgcutover.sync` to send ahead of `frame` when the modes want another value than the
     /// one this session last set.
     private mutating func transactionStarts(before frame: Frame) -> ByteBuffer? {
-        guard let store, let router, rewrite?.expectations.isEmpty ?? true else { return nil }
-        if store.generation != adoptedGeneration || identityChanged {
+        // The generation is read without binding `store`: binding retains it, and every session
+        // of every event loop shares it, so its reference count would bounce between cores.
+        guard let generation = store?.generation, rewrite?.expectations.isEmpty ?? true else { return nil }
+        if generation != adoptedGeneration || identityChanged {
+            guard let store, let router else { return nil }
             let snapshot = store.current
             adoptedGeneration = snapshot.generation
             identityChanged = false
@@ -155,6 +166,7 @@ public struct SessionStateMachine: Sendable {
                 // Pure relaying costs nothing per statement: the pipeline only comes when needed.
                 guard auditing || !cutover.isPassthroughEverywhere else { return nil }
                 rewrite = RewritePipeline(router: router, modes: SessionModes(tables: [:]), auditing: auditing || shadowing)
+                derived.pipelined = true
                 rewrite!.clientEncodingIsUTF8 = clientEncodingIsUTF8
                 rewrite!.adopt(preparedWithoutPipeline)
                 preparedWithoutPipeline = PreparedStatementLog()
@@ -185,11 +197,30 @@ public struct SessionStateMachine: Sendable {
     }
 
     /// How the client's bytes are framed right now.
-    public var clientFramingPhase: FrameDecoder.Phase {
-        switch state {
-        case .awaitingStartup: .startup
-        case .connectingUpstream, .negotiatingUpstreamTLS, .authenticating, .relaying, .closing, .closed: .messages
-        }
+    @inline(__always)
+    public var clientFramingPhase: FrameDecoder.Phase { derived.clientFramingPhase }
+
+    /// Whether client frames must wait: the server connection is not there yet.
+    @inline(__always)
+    public var waitsForUpstream: Bool { derived.waitsForUpstream }
+
+    /// True when `clientFrameReceived` would return `.forward` for a message of this type and
+    /// change nothing, so the handler may relay it without building its `Frame`. That is every
+    /// message of a request already under way in a session without a pipeline, except
+    /// Terminate (which closes) and Parse and Close (which `preparedWithoutPipeline` follows).
+    @inline(__always)
+    public func relaysUnread(clientMessage id: UInt8) -> Bool {
+        derived.relaysRequestFrames && id != FrontendMessageID.terminate.rawValue
+            && id != FrontendMessageID.parse.rawValue && id != FrontendMessageID.close.rawValue
+    }
+
+    /// True when `serverFrameReceived` would return `.forward` for a message of this type and
+    /// change nothing: every message of a relaying session without a pipeline, except the two
+    /// it reads (ParameterStatus and ReadyForQuery).
+    @inline(__always)
+    public func relaysUnread(serverMessage id: UInt8) -> Bool {
+        derived.relaysServerFrames && id != BackendMessageID.readyForQuery.rawValue
+            && id != BackendMessageID.parameterStatus.rawValue
     }
 
     public var isRelaying: Bool {
@@ -268,7 +299,12 @@ public struct SessionStateMachine: Sendable {
                 state = .relaying(relaying)
             }
             guard rewrite != nil else {
-                if let router, store != nil { preparedWithoutPipeline.clientFrameReceived(frame, router: router) }
+                // Only Parse and Close are kept; the type is checked first, since binding the
+                // shared router retains it.
+                if frame.id == FrontendMessageID.parse.rawValue || frame.id == FrontendMessageID.close.rawValue,
+                   let router, store != nil {
+                    preparedWithoutPipeline.clientFrameReceived(frame, router: router)
+                }
                 return .forward
             }
             switch rewrite!.clientFrameReceived(frame) {
@@ -343,20 +379,8 @@ public struct SessionStateMachine: Sendable {
     /// timeout while idle outside a transaction, the response timeout while the server owes an
     /// answer. Idle in a transaction ('T' or 'E') has none: the server's
     /// idle_in_transaction_session_timeout is the one that knows what the transaction holds.
-    public var timeout: SessionTimeout? {
-        switch state {
-        case .awaitingStartup, .connectingUpstream, .negotiatingUpstreamTLS, .authenticating:
-            return limits.login.map { SessionTimeout(kind: .login, after: $0) }
-        case .relaying(let relaying):
-            if relaying.requestPending {
-                return limits.serverResponse.map { SessionTimeout(kind: .serverResponse, after: $0) }
-            }
-            guard relaying.transactionStatus == .idle else { return nil }
-            return limits.clientIdle.map { SessionTimeout(kind: .clientIdle, after: $0) }
-        case .closing, .closed:
-            return nil
-        }
-    }
+    @inline(__always)
+    public var timeout: SessionTimeout? { derived.timeout }
 
     /// The timer set for `kind` ran out. Ends the session if that timeout still applies.
     public mutating func timeoutExpired(_ kind: SessionTimeout.Kind) -> Action {
@@ -431,7 +455,7 @@ public struct SessionStateMachine: Sendable {
                 }
             }
             if frame.id == BackendMessageID.readyForQuery.rawValue,
-               let byte = frame.payload.getInteger(at: frame.payload.readerIndex, as: UInt8.self),
+               let byte = frame.firstPayloadByte,
                let status = ReadyForQuery.TransactionStatus(rawValue: byte) {
                 state = .relaying(.init(transactionStatus: status, requestPending: false))
                 if draining && status == .idle {
@@ -496,12 +520,56 @@ public struct SessionStateMachine: Sendable {
 
     // MARK: Internals
 
+    private struct Derived: Sendable {
+        var clientFramingPhase: FrameDecoder.Phase
+        var waitsForUpstream: Bool
+        var timeout: SessionTimeout?
+        private var relaying = false
+        private var requestPending = false
+        var pipelined: Bool
+
+        var relaysServerFrames: Bool { relaying && !pipelined }
+        var relaysRequestFrames: Bool { relaying && requestPending && !pipelined }
+
+        init(state: State, limits: SessionLimits, pipelined: Bool) {
+            self.pipelined = pipelined
+            if case .relaying(let relaying) = state {
+                self.relaying = true
+                self.requestPending = relaying.requestPending
+            }
+            switch state {
+            case .awaitingStartup: clientFramingPhase = .startup
+            case .connectingUpstream, .negotiatingUpstreamTLS, .authenticating, .relaying, .closing, .closed:
+                clientFramingPhase = .messages
+            }
+            switch state {
+            case .connectingUpstream, .negotiatingUpstreamTLS: waitsForUpstream = true
+            default: waitsForUpstream = false
+            }
+            switch state {
+            case .awaitingStartup, .connectingUpstream, .negotiatingUpstreamTLS, .authenticating:
+                timeout = limits.login.map { SessionTimeout(kind: .login, after: $0) }
+            case .relaying(let relaying):
+                if relaying.requestPending {
+                    timeout = limits.serverResponse.map { SessionTimeout(kind: .serverResponse, after: $0) }
+                } else if relaying.transactionStatus == .idle {
+                    timeout = limits.clientIdle.map { SessionTimeout(kind: .clientIdle, after: $0) }
+                } else {
+                    timeout = nil
+                }
+            case .closing, .closed:
+                timeout = nil
+            }
+        }
+    }
+
     private mutating func noteParameterStatus(_ frame: Frame) {
         guard store != nil, let status = try? ParameterStatus(payload: frame.payload) else { return }
         switch status.name {
         case "client_encoding":
-            clientEncodingIsUTF8 = ["UTF8", "UTF-8", "UNICODE"].contains(status.value.uppercased())
-            rewrite?.clientEncodingIsUTF8 = clientEncodingIsUTF8
+            let isUTF8 = ["UTF8", "UTF-8", "UNICODE"].contains(status.value.uppercased())
+            clientEncodingIsUTF8 = isUTF8
+            rewrite?.clientEncodingIsUTF8 = isUTF8
         case "application_name":
             // Rules may match on it: the modes are computed again at the next transaction start.
             if identity != nil, identity!.applicationName != status.value {

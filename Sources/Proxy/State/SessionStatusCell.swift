@@ -22,11 +22,31 @@ final class SessionStatusCell: Sendable {
     var status: SessionStatus? {
         let code = state.load(ordering: .acquiring)
         guard var status = identity.withLock({ $0 }) else { return nil }
-        status.state = SessionStatus.State.allCases[Int(code)]
+        status.state = Self.state(code)
         return status
     }
 
+    // A switch, not `allCases.firstIndex`: `allCases` builds an array on every call, and this
+    // runs twice per transaction.
     private static func code(_ state: SessionStatus.State) -> UInt8 {
-        UInt8(SessionStatus.State.allCases.firstIndex(of: state)!)
+        switch state {
+        case .startup: 0
+        case .idle: 1
+        case .active: 2
+        case .inTransaction: 3
+        case .failedTransaction: 4
+        case .admin: 5
+        }
+    }
+
+    private static func state(_ code: UInt8) -> SessionStatus.State {
+        switch code {
+        case 1: .idle
+        case 2: .active
+        case 3: .inTransaction
+        case 4: .failedTransaction
+        case 5: .admin
+        default: .startup
+        }
     }
 }
