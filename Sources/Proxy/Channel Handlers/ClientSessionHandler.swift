@@ -71,7 +71,9 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         self.logger = logger
     }
 
-    var clientIsWritable: Bool { context?.channel.isWritable ?? false }
+    /// The client channel's writability as its last `channelWritabilityChanged` said: the server
+    /// side's `read` asks it after every read, and a stored flag spares it the channel's.
+    private(set) var clientIsWritable = true
 
     // MARK: Client channel events
 
@@ -88,6 +90,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
         // one place every session passes on its way out.
         finish()
         self.context = nil
+        clientIsWritable = false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -112,7 +115,8 @@ final class ClientSessionHandler: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        clientIsWritable = context.channel.isWritable
+        if clientIsWritable {
             upstream?.resumeReading()
         }
         context.fireChannelWritabilityChanged()
@@ -127,7 +131,7 @@ final class ClientSessionHandler: ChannelDuplexHandler {
 
     /// Reads from the client only while the server connection can take more.
     func read(context: ChannelHandlerContext) {
-        if auditPaused || upstream.map({ !$0.isWritable }) == true {
+        if auditPaused || upstream?.isWritable == false {
             clientReadPending = true
         } else {
             context.read()

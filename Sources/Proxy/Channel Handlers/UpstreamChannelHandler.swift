@@ -13,12 +13,13 @@ final class UpstreamChannelHandler: ChannelDuplexHandler {
     private var session: ClientSessionHandler?
     private var context: ChannelHandlerContext?
     private var readPending = false
+    /// The channel's writability as its last `channelWritabilityChanged` said, so the client
+    /// side's `read` asks a stored flag rather than the channel (two retains and an atomic load).
+    private(set) var isWritable = true
 
     init(session: ClientSessionHandler) {
         self.session = session
     }
-
-    var isWritable: Bool { context?.channel.isWritable ?? false }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -27,6 +28,7 @@ final class UpstreamChannelHandler: ChannelDuplexHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         self.session = nil
+        self.isWritable = false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -43,7 +45,8 @@ final class UpstreamChannelHandler: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        session?.upstreamWritabilityChanged(isWritable: context.channel.isWritable)
+        isWritable = context.channel.isWritable
+        session?.upstreamWritabilityChanged(isWritable: isWritable)
         context.fireChannelWritabilityChanged()
     }
 
