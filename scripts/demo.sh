@@ -24,6 +24,14 @@ bash scripts/postgres.sh start "$port" >/dev/null
 trap 'bash scripts/postgres.sh stop "$port"' EXIT
 psql_admin() { psql -h 127.0.0.1 -p "$port" -U postgres -qAt "$@"; }
 url="postgresql://postgres@127.0.0.1:$port/pgcutover_demo"
+# The demo database is the demo's own: one built by other migration files (an older checkout) is
+# rebuilt, where `migrate up` would rightly refuse a migration edited since it was applied.
+stamp="pgcutover demo, migrations $(cat migrations/*.sql | sha256sum | cut -c1-16)"
+built=$(psql_admin -d postgres -c "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = 'pgcutover_demo'")
+if [ -n "$(psql_admin -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'pgcutover_demo'")" ] && [ "$built" != "$stamp" ]; then
+    echo "== the demo database was built from other migration files: rebuilding it"
+    psql_admin -d postgres -c "DROP DATABASE pgcutover_demo WITH (FORCE)"
+fi
 if [ "$(psql_admin -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = 'pgcutover_demo'")" = 0 ]; then
     psql_admin -d postgres -c "CREATE DATABASE pgcutover_demo"
     echo "== seeding the legacy schema with demo data (scale $scale)"
@@ -32,6 +40,7 @@ fi
 echo "== migrations 0020 (with the backfill), 0030 (dual-write triggers), 0040 (full constraint errors), 0050 (assignment tables), 0060 (insert check views); idempotent: a second run changes nothing"
 "$bin" migrate up --database-url "$url"
 "$bin" migrate verify --database-url "$url"
+psql_admin -d postgres -c "COMMENT ON DATABASE pgcutover_demo IS '$stamp'"
 
 cat <<MSG
 
