@@ -20,6 +20,9 @@
 #   BENCH_ROUNDS        how many times each target/mode pair runs, interleaved [1]
 #   BENCH_DOCS          1 to append to docs/benchmarks.md, 0 for a quick trial [1]
 #   BENCH_PGCUTOVER_ARGS extra flags for pgcutover serve, e.g. "--threads 2" [none]
+#   BENCH_RATE          transactions per second in all for pgbench --rate, so that every target gets
+#                       the same offered load and latencies compare at equal throughput (they then
+#                       count from each transaction's scheduled start) [none: as fast as it goes]
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +39,9 @@ modes=${BENCH_MODES:-simple prepared}
 rounds=${BENCH_ROUNDS:-1}
 write_docs=${BENCH_DOCS:-1}
 read -r -a pgcutover_args <<<"${BENCH_PGCUTOVER_ARGS:-}"
+rate=${BENCH_RATE:-}
+rate_args=()
+[ -z "$rate" ] || rate_args=(--rate "$rate")
 run="$root/.run/bench"
 db=bench
 
@@ -110,7 +116,7 @@ for r in $(seq 1 "$rounds"); do
             echo "bench: round $r, -M $m, $t" >&2
             out="$run/$t-$m-$r.out"
             [ -z "${proxy_pid[$t]:-}" ] || read -r user0 sys0 < <(cpu_ticks "${proxy_pid[$t]}")
-            pgbench -n -S -M "$m" -c "$clients" -j "$threads" -T "$duration" -p "${port[$t]}" \
+            pgbench -n -S -M "$m" -c "$clients" -j "$threads" -T "$duration" "${rate_args[@]}" -p "${port[$t]}" \
                 -l --log-prefix="$run/logs/$t-$m-$r" "$db" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
             failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$out")
             [ "${failed:-0}" = 0 ] || { echo "bench: $failed failed transactions in $t -M $m" >&2; exit 1; }
@@ -137,9 +143,9 @@ if [ "$write_docs" = 1 ]; then
     mkdir -p docs
     {
         printf '### %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
-        printf 'Command: `%s`, i.e. `pgbench -n -S -M MODE -c %s -j %s -T %s -l` per target, scale %s, %s round(s), ' \
-            "BENCH_DURATION=$duration BENCH_CLIENTS=$clients BENCH_THREADS=$threads BENCH_SCALE=$scale BENCH_TARGETS=\"$targets\" BENCH_ROUNDS=$rounds${BENCH_PGCUTOVER_ARGS:+ BENCH_PGCUTOVER_ARGS=\"$BENCH_PGCUTOVER_ARGS\"} scripts/bench-proxy.sh" \
-            "$clients" "$threads" "$duration" "$scale" "$rounds"
+        printf 'Command: `%s`, i.e. `pgbench -n -S -M MODE -c %s -j %s -T %s%s -l` per target, scale %s, %s round(s), ' \
+            "BENCH_DURATION=$duration BENCH_CLIENTS=$clients BENCH_THREADS=$threads BENCH_SCALE=$scale BENCH_TARGETS=\"$targets\" BENCH_ROUNDS=$rounds${rate:+ BENCH_RATE=$rate}${BENCH_PGCUTOVER_ARGS:+ BENCH_PGCUTOVER_ARGS=\"$BENCH_PGCUTOVER_ARGS\"} scripts/bench-proxy.sh" \
+            "$clients" "$threads" "$duration" "${rate:+ --rate $rate}" "$scale" "$rounds"
         printf 'all on one machine (%s cores, load average %s at the end, loopback, TLS off). %s; %s; %s.\n\n' \
             "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
             "$(pgbench --version)" "$(pgbouncer --version 2>/dev/null | head -1 || echo 'PgBouncer not used')" \
