@@ -533,32 +533,29 @@ public struct SessionStateMachine: Sendable {
 
         init(state: State, limits: SessionLimits, pipelined: Bool) {
             self.pipelined = pipelined
-            if case .relaying(let relaying) = state {
-                self.relaying = true
-                self.requestPending = relaying.requestPending
-            }
+            clientFramingPhase = .messages
+            waitsForUpstream = false
+            timeout = nil
+            let login = limits.login.map { SessionTimeout(kind: .login, after: $0) }
             switch state {
-            case .awaitingStartup: clientFramingPhase = .startup
-            case .connectingUpstream, .negotiatingUpstreamTLS, .authenticating, .relaying, .closing, .closed:
-                clientFramingPhase = .messages
-            }
-            switch state {
-            case .connectingUpstream, .negotiatingUpstreamTLS: waitsForUpstream = true
-            default: waitsForUpstream = false
-            }
-            switch state {
-            case .awaitingStartup, .connectingUpstream, .negotiatingUpstreamTLS, .authenticating:
-                timeout = limits.login.map { SessionTimeout(kind: .login, after: $0) }
+            case .awaitingStartup:
+                clientFramingPhase = .startup
+                timeout = login
+            case .connectingUpstream, .negotiatingUpstreamTLS:
+                waitsForUpstream = true
+                timeout = login
+            case .authenticating:
+                timeout = login
             case .relaying(let relaying):
+                self.relaying = true
+                requestPending = relaying.requestPending
                 if relaying.requestPending {
                     timeout = limits.serverResponse.map { SessionTimeout(kind: .serverResponse, after: $0) }
                 } else if relaying.transactionStatus == .idle {
                     timeout = limits.clientIdle.map { SessionTimeout(kind: .clientIdle, after: $0) }
-                } else {
-                    timeout = nil
                 }
             case .closing, .closed:
-                timeout = nil
+                break
             }
         }
     }
