@@ -389,6 +389,17 @@ final class DualWriteTriggerTests: XCTestCase {
         }
     }
 
+    /// One `migrate down`: before it, `query` counts `expected` objects; after it, none.
+    private func assertDownRemoves(
+        _ query: String, _ expected: Int, _ what: String, _ db: Database, line: UInt = #line
+    ) async throws {
+        let before = try await TestDatabase.int(db, query)
+        XCTAssertEqual(before, expected, "\(what) before down", line: line)
+        _ = try await TestDatabase.runner(db).down()
+        let after = try await TestDatabase.int(db, query)
+        XCTAssertEqual(after, 0, "\(what) after down", line: line)
+    }
+
     private static func repeatTimes(_ count: Int, _ body: @Sendable (Int) async throws -> Void) async throws {
         for i in 0..<count { try await body(i) }
     }
@@ -409,23 +420,11 @@ final class DualWriteTriggerTests: XCTestCase {
             // Newest first: 0060's insert check views, 0050's assignment tables, 0040's
             // pgcutover_check overload, then the triggers.
             let checkViews = "SELECT count(*)::int8 FROM pg_rewrite WHERE rulename = 'pgcutover_analyse_only'"
-            let insertChecks = try await TestDatabase.int(db, checkViews)
-            XCTAssertEqual(insertChecks, 2)
-            _ = try await TestDatabase.runner(db).down()
-            let noInsertChecks = try await TestDatabase.int(db, checkViews)
-            XCTAssertEqual(noInsertChecks, 0)
             let assignment = "SELECT count(*)::int8 FROM pg_class WHERE relname LIKE 'pgcutover\\_assign\\_%'"
-            let assignmentTables = try await TestDatabase.int(db, assignment)
-            XCTAssertEqual(assignmentTables, 2)
-            _ = try await TestDatabase.runner(db).down()
-            let noAssignmentTables = try await TestDatabase.int(db, assignment)
-            XCTAssertEqual(noAssignmentTables, 0)
             let overload = "SELECT count(*)::int8 FROM pg_proc WHERE proname = 'pgcutover_check' AND pronargs = 9"
-            let withFields = try await TestDatabase.int(db, overload)
-            XCTAssertEqual(withFields, 1)
-            _ = try await TestDatabase.runner(db).down()
-            let withoutFields = try await TestDatabase.int(db, overload)
-            XCTAssertEqual(withoutFields, 0)
+            try await assertDownRemoves(checkViews, 2, "insert check views", db)
+            try await assertDownRemoves(assignment, 2, "assignment tables", db)
+            try await assertDownRemoves(overload, 1, "pgcutover_check with error fields", db)
             let untouched = try await TestDatabase.int(db, objects)
             XCTAssertEqual(untouched, installed)
             _ = try await TestDatabase.runner(db).down()
