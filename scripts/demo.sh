@@ -27,8 +27,9 @@ url="postgresql://postgres@127.0.0.1:$port/pgcutover_demo"
 # The demo database is the demo's own: one built by other migration files (an older checkout) is
 # rebuilt, where `migrate up` would rightly refuse a migration edited since it was applied.
 stamp="pgcutover demo, migrations $(cat migrations/*.sql | sha256sum | cut -c1-16)"
-built=$(psql_admin -d postgres -c "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = 'pgcutover_demo'")
-if [ -n "$(psql_admin -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'pgcutover_demo'")" ] && [ "$built" != "$stamp" ]; then
+# Empty when there is no demo database, "built:" and its comment when there is.
+built=$(psql_admin -d postgres -c "SELECT 'built:' || coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = 'pgcutover_demo'")
+if [ -n "$built" ] && [ "$built" != "built:$stamp" ]; then
     echo "== the demo database was built from other migration files: rebuilding it"
     psql_admin -d postgres -c "DROP DATABASE pgcutover_demo WITH (FORCE)"
 fi
